@@ -223,7 +223,8 @@ class GPT(GenerationMixin, CheckpointMixin, nn.Module):
                     "targets_shape", f"targets must have the same shape as idx {tuple(idx.shape)}, "
                     f"got {tuple(targets.shape)}", expected=str(tuple(idx.shape)), got=str(tuple(targets.shape)),
                 )
-            if not torch.compiler.is_compiling() and (targets < -1).logical_or(targets >= self.config.vocab_size).any():
+            out_of_range = (targets < -1) | (targets >= self.config.vocab_size)
+            if not torch.compiler.is_compiling() and out_of_range.any():
                 raise GlassGPTError(
                     "bad_target_id", f"targets must lie in [0, {self.config.vocab_size - 1}], or be -1 to leave a "
                     "position out of the loss", vocab_size=self.config.vocab_size,

@@ -9,13 +9,14 @@ import argparse
 import sys
 
 from ..errors import GlassGPTError
-from . import components, full, params
+from . import attention, check, components, full, params
 from .messages import Messages, default_language
 from .options import UsageError, add_common_arguments
 
-MODES = {"components": components, "full": full, "params": params}
-# "all" shows every teaching mode, in the order the course teaches them
-ALL_MODES = ("components", "full", "params")
+MODES = {"components": components, "full": full, "params": params, "attention": attention, "check": check}
+# "all" shows every teaching mode, in the order the course teaches them: the parts, the whole architecture, how
+# self-attention computes and why it is masked, then the parameter count
+ALL_MODES = ("components", "full", "attention", "params")
 DEFAULT_MODE = "all"
 
 

@@ -13,7 +13,10 @@ DEFAULT_SEED = 1337
 CONFIG_OPTIONS = {
     "vocab_size": "--vocab-size", "block_size": "--block-size", "n_layer": "--n-layer", "n_head": "--n-head",
     "n_embd": "--n-embd", "dropout": "--dropout", "bias": "--bias/--no-bias",
+    "tie_weights": "--tie-weights/--no-tie-weights",
 }
+# --dtype -> the torch dtype of weights and activations
+DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
 
 
 class UsageError(Exception):
@@ -30,9 +33,12 @@ def add_common_arguments(parser: argparse.ArgumentParser, t) -> None:
     parser.add_argument("--n-embd", type=int, help=t("opt.n_embd"))
     parser.add_argument("--dropout", type=float, help=t("opt.dropout"))
     parser.add_argument("--bias", action=argparse.BooleanOptionalAction, default=None, help=t("opt.bias"))
+    parser.add_argument("--tie-weights", action=argparse.BooleanOptionalAction, default=None,
+                        help=t("opt.tie_weights"))
     parser.add_argument("--checkpoint", metavar="DIR", help=t("opt.checkpoint"))
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED, help=t("opt.seed", default=DEFAULT_SEED))
     parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "mps", "auto"), help=t("opt.device"))
+    parser.add_argument("--dtype", default="fp32", choices=tuple(DTYPES), help=t("opt.dtype"))
 
 
 def config_overrides(args) -> dict:
@@ -55,16 +61,17 @@ def device_from_args(args, t) -> torch.device:
 
 
 def model_from_args(args, t) -> GPT:
-    """The model the options describe: loaded from --checkpoint, or freshly initialised from --seed."""
-    device = device_from_args(args, t)
+    """The model the options describe: loaded from --checkpoint, or freshly initialised from --seed; on --device,
+    in --dtype (weights are made in float32, then rounded, so a seed gives the same model in every dtype)."""
+    device, dtype = device_from_args(args, t), DTYPES[args.dtype]
     if args.checkpoint:
         given = [CONFIG_OPTIONS[f] for f in config_overrides(args)] + (["--preset"] if args.preset else [])
         if given:
             raise UsageError(t("usage.checkpoint_and_config", options=", ".join(given)))
-        return GPT.from_pretrained(args.checkpoint).to(device)
+        return GPT.from_pretrained(args.checkpoint).to(device=device, dtype=dtype)
     config = config_from_args(args)
     torch.manual_seed(args.seed)
-    return GPT(config).to(device).eval()
+    return GPT(config).to(device=device, dtype=dtype).eval()
 
 
 def describe(config: GPTConfig) -> str:
