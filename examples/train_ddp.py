@@ -14,6 +14,7 @@ byte. --out writes a Hugging Face GPT-2 folder that `GPT.from_pretrained` and tr
 """
 
 import argparse
+import gc
 import os
 import sys
 from pathlib import Path
@@ -24,10 +25,9 @@ from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_
 from torch.distributed.fsdp import MixedPrecisionPolicy, fully_shard
 from torch.nn.parallel import DistributedDataParallel
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))  # this checkout's glassgpt, installed or not
-from glassgpt import GPT, GPTConfig  # noqa: E402
-
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "src"))  # this checkout's glassgpt, installed or not
+from glassgpt import GPT, GPTConfig  # noqa: E402
 
 
 def shard(model: GPT, param_dtype: torch.dtype | None = None) -> GPT:
@@ -116,8 +116,12 @@ def main():
     if cuda:
         torch.cuda.set_device(device)
     train(args, device)
-    # Only now: DDP's reducer and FSDP's state hold the process group, and train() freed them on returning.
-    # Freed after the group is destroyed, they can hang the process at exit (seen with gloo, about 1 run in 6).
+    # Tear down in this order. DDP's reducer and FSDP2's state hold the process group; freed after the group is
+    # destroyed, they can hang the process or abort it at exit ("terminate called without an active exception":
+    # gloo's worker thread frees its last work while Python is shutting down). train() has returned, which frees
+    # DDP; FSDP2's hooks make reference cycles, which only the cycle collector frees, so run it now.
+    gc.collect()
+    dist.barrier()  # no process tears down its connections while another still uses them (process 0 saving)
     dist.destroy_process_group()
 
 

@@ -15,7 +15,7 @@ import pytest
 import torch
 import torch.nn as nn
 
-from glassgpt import GPT, GPTConfig
+from glassgpt import GPT, GlassGPTError, GPTConfig
 from glassgpt.checker import CHECK_CONFIG, CHOICES, FAIL, PASS, SKIP, TODO, WITH_MISTAKES, check_file
 from glassgpt.cli import check as check_mode
 from glassgpt.cli.messages import MESSAGES, Messages
@@ -241,21 +241,41 @@ def test_cli_a_mistake_exits_1_naming_class_and_line_in_chinese(tmp_path):
     assert f"CausalSelfAttention.forward，第 {forward} 行" in result.stdout
 
 
-@pytest.mark.parametrize("content, needle, lang", [
-    ("class GPT(:\n    pass\n", "line 1", "en"),  # a syntax error
-    ("import torch\nimport no_such_module_for_glassgpt\n", "no_such_module_for_glassgpt", "zh"),  # an import error
-    ("import torch\n\nclass GPTConfig:\n    pass\n", "GPT", "en"),  # no GPT class
-    (None, "missing.py", "zh"),  # no such file
-])
-def test_cli_a_file_that_cannot_be_loaded_exits_2_with_one_line(tmp_path, content, needle, lang):
-    path = tmp_path / "missing.py"
+UNLOADABLE = {
+    "syntax error": ("class GPT(:\n    pass\n", "learner_syntax"),
+    "import error": ("import torch\nimport no_such_module_for_glassgpt\n", "learner_import"),
+    "no GPT class": ("import torch\n\n\nclass GPTConfig:\n    pass\n", "learner_no_class"),
+    "no file": (None, "learner_file_missing"),
+}
+
+
+def unloadable(folder: Path, name: str) -> Path:
+    content, _ = UNLOADABLE[name]
+    path = folder / ("learner.py" if content is not None else "missing.py")
     if content is not None:
-        path = tmp_path / "learner.py"
         path.write_text(content, encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize("name", list(UNLOADABLE))
+def test_a_file_that_cannot_be_loaded_raises_a_glassgpt_error_naming_it(tmp_path, name):
+    path = unloadable(tmp_path, name)
+    with pytest.raises(GlassGPTError) as error:
+        check_file(path)
+    assert error.value.key == UNLOADABLE[name][1] and error.value.fields["file"] == str(path)
+    if name == "syntax error":
+        assert error.value.fields["line"] == 1
+    if name == "no GPT class":
+        assert error.value.fields["name"] == "GPT"
+
+
+@pytest.mark.parametrize("name, lang", [("syntax error", "en"), ("import error", "zh")])
+def test_cli_a_file_that_cannot_be_loaded_exits_2_with_one_line(tmp_path, name, lang):
+    path = unloadable(tmp_path, name)
     result = run("check", str(path), lang=lang)
     assert (result.returncode, result.stdout) == (2, "")
     lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1 and needle in lines[0] and str(path) in lines[0], result.stderr
+    assert len(lines) == 1 and str(path) in lines[0] and "Traceback" not in result.stderr, result.stderr
     assert has_chinese(lines[0]) == (lang == "zh")
 
 

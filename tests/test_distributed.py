@@ -6,6 +6,7 @@ Run as a script (`torchrun --nproc_per_node 2 tests/test_distributed.py OUT`), t
 process writes what it computed to OUT, and the tests below compare it with a single process.
 """
 
+import gc
 import os
 import subprocess
 import sys
@@ -14,6 +15,8 @@ from pathlib import Path
 import pytest
 import torch
 
+if not torch.distributed.is_available():
+    pytest.skip("this PyTorch build has no torch.distributed", allow_module_level=True)
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "examples"))
 sys.path.insert(0, str(ROOT / "src"))
@@ -52,7 +55,7 @@ def compute(out: Path):
     result["ddp_grads"] = {name: p.grad for name, p in ddp.module.named_parameters()}
 
     model = shard(make_model())
-    result["tied"] = model.lm_head.weight is model.tok_emb.weight
+    result["tied"] = [model.lm_head.weight is model.tok_emb.weight]
     _, loss = model(idx[mine], targets[mine])
     loss.backward()  # FSDP2 reduce-scatters the averaged gradients: each process keeps its shard
     mean_loss = loss.detach().clone()
@@ -63,6 +66,11 @@ def compute(out: Path):
     with torch.no_grad():
         result["fsdp_logits_after_step"] = model(idx)[0]
     state = full_state_dict(model)  # every process gathers; process 0 receives
+    result["tied"].append(model.lm_head.weight is model.tok_emb.weight)  # after a step and a gather too
+    try:
+        model.save_pretrained(out / f"shards{rank}")  # its own state_dict holds shards (DTensors): refused
+    except TypeError as e:
+        result["refused_shards"] = "get_model_state_dict" in str(e) and not (out / f"shards{rank}").exists()
     if rank == 0:
         model.save_pretrained(out / "checkpoint", state_dict=state)
     torch.save(result, out / f"rank{rank}.pt")
@@ -72,7 +80,9 @@ def worker(out: Path):
     import torch.distributed as dist
 
     dist.init_process_group("gloo")
-    compute(out)  # frees DDP and FSDP2 objects before the group goes (see examples/train_ddp.py's main)
+    compute(out)
+    gc.collect()  # free DDP and FSDP2 state before the group goes (why: examples/train_ddp.py's main)
+    dist.barrier()
     dist.destroy_process_group()
 
 
@@ -124,11 +134,12 @@ def test_fsdp2_loss_and_gathered_gradients_equal_single_process(ranks, single_pr
             torch.testing.assert_close(result["fsdp_grads"][name], grad, atol=1e-6, rtol=1e-5, msg=name)
 
 
-def test_fsdp2_keeps_the_tied_head_one_parameter(ranks, single_process):
-    """If sharding split tok_emb and lm_head apart, the embedding's gradient would lack the head's share."""
-    assert all(result["tied"] for result in ranks[1])
-    # the tied matrix's gradient sums both uses; checked against the oracle above, and it is not just one use:
-    assert "lm_head.weight" not in single_process["grads"]
+def test_fsdp2_keeps_the_tied_head_one_parameter(ranks):
+    """Sharding must not split tok_emb and lm_head into two Parameters. (That the one gradient sums both uses is
+    the tok_emb.weight comparison with the single process above.)"""
+    for result in ranks[1]:
+        assert result["tied"] == [True, True]
+        assert "lm_head.weight" not in result["fsdp_grads"]  # named_parameters sees one Parameter
 
 
 def test_checkpoint_from_sharded_model_loads_in_one_process(ranks, single_process):
@@ -141,13 +152,19 @@ def test_checkpoint_from_sharded_model_loads_in_one_process(ranks, single_proces
     torch.testing.assert_close(logits, single_process["logits_after_step"], atol=1e-5, rtol=0)
 
 
+def test_saving_shards_is_refused_with_directions(ranks):
+    assert all(result["refused_shards"] for result in ranks[1])
+
+
 def test_example_trains_the_same_with_ddp_and_fsdp2(tmp_path):
     """examples/train_ddp.py under torchrun: both engines take the same steps on the same data, so they end with
     the same weights (up to the order of floating-point sums), and the checkpoint loads in one process."""
+    text = tmp_path / "text.txt"
+    text.write_text("to be, or not to be, that is the question\n" * 20)
     for engine in ("ddp", "fsdp"):
         flags = ["--fsdp"] if engine == "fsdp" else []
-        result = torchrun("examples/train_ddp.py", "--steps", 3, "--preset", "tiny", "--out", tmp_path / engine,
-                          *flags)
+        result = torchrun("examples/train_ddp.py", "--steps", 3, "--preset", "tiny", "--data", text,
+                          "--out", tmp_path / engine, *flags)
         assert "step     3  loss" in result.stdout
     ddp, fsdp = GPT.from_pretrained(tmp_path / "ddp"), GPT.from_pretrained(tmp_path / "fsdp")
     for name, tensor in ddp.state_dict().items():

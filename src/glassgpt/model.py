@@ -68,9 +68,10 @@ class CausalSelfAttention(nn.Module):
 
         if self.use_sdpa:
             # One fused kernel. A single new token (T == 1) may see every cached key, so it needs no mask.
+            # (`T > 1` is tested first so that is_causal stays a plain bool when torch.compile makes T_k symbolic.)
             mask = None if T == 1 or T == T_k else causal_mask(T, T_k, x.device)
             y = F.scaled_dot_product_attention(
-                q, k, v, attn_mask=mask, is_causal=T == T_k and T > 1,
+                q, k, v, attn_mask=mask, is_causal=T > 1 and T == T_k,
                 dropout_p=self.dropout if self.training else 0.0,
             )  # (B, nh, T, hs)
         else:

@@ -6,14 +6,16 @@ Exit status: 0 success, 1 a check found a fault, 2 bad input (one line on stderr
 """
 
 import argparse
+import os
 import sys
 
 from ..errors import GlassGPTError
-from . import attention, check, components, full, params
+from . import attention, check, components, full, generate, params
 from .messages import Messages, default_language
 from .options import UsageError, add_common_arguments
 
-MODES = {"components": components, "full": full, "params": params, "attention": attention, "check": check}
+MODES = {"components": components, "full": full, "params": params, "attention": attention, "check": check,
+         "generate": generate}
 # "all" shows every teaching mode, in the order the course teaches them: the parts, the whole architecture, how
 # self-attention computes and why it is masked, then the parameter count
 ALL_MODES = ("components", "full", "attention", "params")
@@ -63,7 +65,12 @@ def _run(argv: list[str], t) -> int:
     if words and mode != "check":
         raise UsageError(t("usage.error", detail=t("usage.extra_words", mode=mode, words=" ".join(words))))
     if mode == "all":
-        return max(MODES[name].run(args, t) for name in ALL_MODES)
+        statuses = []
+        for i, name in enumerate(ALL_MODES):
+            if i:
+                print()  # a blank line between modes
+            statuses.append(MODES[name].run(args, t))
+        return max(statuses)
     return MODES[mode].run(args, t)
 
 
@@ -76,6 +83,10 @@ def main(argv: list[str] | None = None) -> int:
         print(e, file=sys.stderr)
     except GlassGPTError as e:
         print(t("usage.error", detail=t(f"error.{e.key}", **e.fields)), file=sys.stderr)
+    except BrokenPipeError:
+        # the reader stopped reading (`glassgpt ... | head`): not an error; silence the final flush of stdout
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
     except KeyboardInterrupt:
         print(t("usage.error", detail=t("usage.interrupted")), file=sys.stderr)
         return 130

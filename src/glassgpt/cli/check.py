@@ -6,7 +6,7 @@ terms, and a hint of what the course writes instead. Exit 0 when every check pas
 cannot be loaded at all is a GlassGPTError (one line, exit 2) raised by the checker.
 """
 
-from ..checker import CHECK_CONFIG, FAIL, PASS, REFERENCE_NAMES, SKIP, TODO, check_file
+from ..checker import FAIL, PASS, REFERENCE_NAMES, SKIP, TODO, check_file
 from .messages import MESSAGES
 from .options import UsageError
 from .render import WIDTH, display_width, pad, wrap
@@ -24,7 +24,7 @@ def run(args, t) -> int:
 
 
 def render(report, file: str, t) -> list[str]:
-    config = ", ".join(f"{name}={value}" for name, value in CHECK_CONFIG.items())
+    config = ", ".join(f"{name}={value}" for name, value in report.config.items())
     lines = wrap(t("check.title", file=file)) + wrap(t("check.config", config=config), indent="  ")
     findings = report.findings
     for i, finding in enumerate(findings):
@@ -35,8 +35,7 @@ def render(report, file: str, t) -> list[str]:
                 count = sum(1 for f in findings if f.part == finding.part and f.status == SKIP)
                 lines += _marked(t("check.mark.skip"), t("check.skipped", count=count))
             continue
-        label = t(f"check.label.{finding.check}", reference=REFERENCE_NAMES[finding.role]
-                  if finding.role in REFERENCE_NAMES else finding.part)
+        label = t(f"check.label.{finding.check}", reference=REFERENCE_NAMES.get(finding.role, finding.part))
         if finding.status == PASS:
             details = [_note(note, t) for note in finding.notes]
             found = t("check.found", label=label, detail=details[0]) if details else label
@@ -62,9 +61,9 @@ def _marked(mark: str, text: str) -> list[str]:
 
 def _note(note, t) -> str:
     text = t(f"check.note.{note.key}", **note.fields)
-    if note.where is not None:
-        text = t("check.at", name=note.where.name, line=note.where.line) + " " + text
-    return text
+    if note.where is None:
+        return text
+    return t("check.at_text", name=note.where.name, line=note.where.line, text=text)
 
 
 def _explained(note, t) -> list[str]:
@@ -78,7 +77,7 @@ def _explained(note, t) -> list[str]:
         lines += wrap(_note(note, t), WIDTH, INDENT)
     hint = _hint_key(note.key)
     if hint:
-        lines += wrap(t("check.hint_label") + " " + t(hint, **note.fields), WIDTH, INDENT)
+        lines += wrap(t("check.hint", hint=t(hint, **note.fields)), WIDTH, INDENT)
     return lines
 
 

@@ -56,7 +56,7 @@ def device_from_args(args, t) -> torch.device:
         name = "cuda" if torch.cuda.is_available() else "mps" if torch.backends.mps.is_available() else "cpu"
     available = {"cpu": True, "cuda": torch.cuda.is_available(), "mps": torch.backends.mps.is_available()}
     if not available[name]:
-        raise UsageError(t("usage.device_unavailable", device=name))
+        raise UsageError(t("usage.error", detail=t("usage.device_unavailable", device=name)))
     return torch.device(name)
 
 
@@ -67,7 +67,7 @@ def model_from_args(args, t) -> GPT:
     if args.checkpoint:
         given = [CONFIG_OPTIONS[f] for f in config_overrides(args)] + (["--preset"] if args.preset else [])
         if given:
-            raise UsageError(t("usage.checkpoint_and_config", options=", ".join(given)))
+            raise UsageError(t("usage.error", detail=t("usage.checkpoint_and_config", options=", ".join(given))))
         return GPT.from_pretrained(args.checkpoint).to(device=device, dtype=dtype)
     config = config_from_args(args)
     torch.manual_seed(args.seed)

@@ -11,13 +11,13 @@ fast as `tiny`. `--preset all` gives a table of every preset. `--json` prints on
 
 import dataclasses
 import json
-import unicodedata
 from pathlib import Path
 
 from ..accounting import count_flops, count_parameters, memory_footprint
 from ..checkpoints import read_config
 from ..config import PRESETS
 from .options import CONFIG_OPTIONS, DEFAULT_PRESET, UsageError, config_from_args, config_overrides
+from .render import pad
 
 ALL_PRESETS = "all"  # --preset all: every preset in one table
 
@@ -71,19 +71,7 @@ def _as_json(preset, config, seq_len) -> dict:
     }
 
 
-# --- text: every line fits 80 columns, a Chinese character taking two ---------------------------------------
-
-def _width(text: str) -> int:
-    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
-
-
-def _left(text: str, width: int) -> str:
-    return text + " " * (width - _width(text))
-
-
-def _right(text: str, width: int) -> str:
-    return " " * (width - _width(text)) + text
-
+# --- text: every line fits 80 columns, a Chinese character taking two (render.pad) --------------------------
 
 def _size(n: float) -> str:
     """Bytes in binary units: 1536 -> '1.5 KiB'."""
@@ -98,12 +86,12 @@ def _size(n: float) -> str:
 
 def _part(name: str, what: str, formula: str, value: str) -> str:
     """A parameter row: the name in the model, what it is, its formula, its count."""
-    return f"  {_left(name, 19)} {_left(what, 22)} {formula:<17} {_right(value, 15)}"
+    return f"  {pad(name, 19)} {pad(what, 22)} {formula:<17} {pad(value, 15, '>')}"
 
 
 def _quantity(what: str, formula: str, value: int, after: str = "") -> str:
     """A FLOP or memory row: what it is, its formula, its value, then a note such as the error or the size."""
-    return f"  {_left(what, 34)} {formula:<14} {value:>15,} {after}".rstrip()
+    return f"  {pad(what, 34)} {formula:<14} {value:>15,} {after}".rstrip()
 
 
 def _print_one(config, seq_len, t) -> None:
@@ -186,4 +174,4 @@ def _print_presets(configs, seq_len, t) -> None:
 def _table_row(cells, widths) -> str:
     """The first cell left-aligned, the others right-aligned, each in its width."""
     first, *rest = (str(cell) for cell in cells)
-    return _left(first, widths[0]) + "".join(_right(cell, width) for cell, width in zip(rest, widths[1:]))
+    return pad(first, widths[0]) + "".join(pad(cell, width, ">") for cell, width in zip(rest, widths[1:]))
