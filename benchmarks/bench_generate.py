@@ -6,15 +6,18 @@ generation, prefill included; the runs take turns round after round and each rep
 
 The floor: at batch 1 a new token reads every weight once, a matrix-vector product per Linear. "weights only" times
 exactly those products (F.linear on a one-token input, nothing else) in the same run: no decoder can be faster
-than it without reading fewer bytes.
+than it without reading fewer bytes. Each row also gives CPU time: with one thread on a shared machine, it leaves
+out the moments the process waited for a core that a neighbour held.
 
-    python benchmarks/bench_generate.py                              # char and GPT-2 small (about 10 minutes)
-    python benchmarks/bench_generate.py --shapes char --rounds 3     # a quick check
-    python benchmarks/bench_generate.py --shapes char --profile      # where a decode step spends its time
+    python benchmarks/bench_generate.py --threads 1 --rounds 3      # char and GPT-2 small, bf16 too (~12 minutes)
+    python benchmarks/bench_generate.py --shapes char --rounds 3    # a quick check
+    python benchmarks/bench_generate.py --shapes char --profile [--no-compile]   # where a decode step's time goes
 """
 
 import argparse
+import statistics
 import tempfile
+import time
 
 import torch
 import torch.nn.functional as F
@@ -24,7 +27,8 @@ from common import describe_machine, interleaved_medians, markdown_table  # benc
 from glassgpt import GPT, GPTConfig
 from glassgpt.generation import KVCache, compiled_decode_step, decode_step
 
-SHAPES = {"char": ("char preset", "char"), "gpt2": ("GPT-2 small", "gpt2")}
+# name: (label, preset, new tokens of the one uncached run)
+SHAPES = {"char": ("char preset", "char", 200), "gpt2": ("GPT-2 small", "gpt2", 50)}
 PROMPT, NEW = 16, 200
 
 
@@ -61,18 +65,18 @@ def cache_bytes_of_peer(peer, idx) -> int:
     """Bytes of the key and value tensors in transformers' cache after a whole generation."""
     out = peer.generate(idx, max_new_tokens=NEW, min_new_tokens=NEW, do_sample=False, eos_token_id=None,
                         pad_token_id=0, return_dict_in_generate=True)
-    tensors = [t for layer in out.past_key_values.layers for t in (layer.keys, layer.values)]
+    tensors = [t for layer in out.cache.layers for t in (layer.keys, layer.values)]  # transformers 5's DynamicCache
     return sum(t.numel() * t.element_size() for t in tensors)
 
 
 def bench_shape(shape: str, args) -> str:
-    label, preset = SHAPES[shape]
+    label, preset, uncached_tokens = SHAPES[shape]
     idx = torch.randint(0, GPTConfig.from_preset(preset).vocab_size, (1, PROMPT),
                         generator=torch.Generator().manual_seed(1))
     dtypes = [torch.float32] + ([torch.bfloat16] if args.bf16 and shape == "gpt2" else [])
     runs, notes, cache_rows = {}, [], []
     for dtype in dtypes:
-        tag = "" if dtype == torch.float32 else " (bf16)"
+        tag = "" if dtype == torch.float32 else ", bf16"
         peer, ours = peer_and_ours(preset, dtype)
 
         def peer_run(peer=peer):
@@ -85,26 +89,46 @@ def bench_shape(shape: str, args) -> str:
         runs[f"transformers generate, its cache{tag}"] = peer_run
         runs[f"glassgpt generate, KV cache{tag}"] = our_run
         if args.compile:
+            start = time.perf_counter()
             our_run(compile=True)  # compiles the decode step, untimed
+            notes.append(f"compiling glassgpt's decode step{tag}: {time.perf_counter() - start:.0f} s, once")
             runs[f"glassgpt generate, KV cache, compiled{tag}"] = lambda our_run=our_run: our_run(compile=True)
         runs[f"weights only (the floor){tag}"] = weights_only(ours)
         same = torch.equal(peer_run(), our_run())
         notes.append(f"greedy tokens{tag} identical to transformers': {'yes' if same else 'NO'}")
         if dtype == torch.float32:
-            ours_cache = KVCache(ours.config, 1, PROMPT + NEW, dtype=dtype).nbytes
-            cache_rows = [["glassgpt (preallocated for 216 tokens, + 1 spare slot)", f"{ours_cache / 2**20:.2f}"],
-                          ["transformers (grown to 216 tokens)", f"{cache_bytes_of_peer(peer, idx) / 2**20:.2f}"]]
-            uncached = interleaved_medians(
-                {"ours": lambda: ours.generate(idx, args.uncached_tokens, temperature=0, use_cache=False)},
-                rounds=1, device=torch.device("cpu"))["ours"]
-            notes.append(f"glassgpt without the cache: {args.uncached_tokens / uncached:.1f} new tokens/s "
-                         f"({args.uncached_tokens} new tokens, one run)")
+            read = PROMPT + NEW - 1  # the last new token is never fed back to the model
+            ours_cache = KVCache(ours.config, 1, read + 1, dtype=dtype).nbytes  # what generate allocates
+            full_cache = KVCache(ours.config, 1, dtype=dtype).nbytes
+            cache_rows = [[f"glassgpt: {read + 1} slots, {read} tokens read + 1 spare", f"{ours_cache / 2**20:.2f}"],
+                          [f"transformers: grown to {read} tokens", f"{cache_bytes_of_peer(peer, idx) / 2**20:.2f}"],
+                          [f"(a cache for all of block_size = {ours.config.block_size} tokens)",
+                           f"{full_cache / 2**20:.2f}"]]
+            start = time.perf_counter()
+            ours.generate(idx, uncached_tokens, temperature=0, use_cache=False)
+            seconds = time.perf_counter() - start
+            notes.append(f"glassgpt without the cache: {uncached_tokens / seconds:.1f} new tokens/s "
+                         f"({uncached_tokens} new tokens, one run)")
 
-    seconds = interleaved_medians(runs, args.rounds, torch.device("cpu"))
-    reference = seconds["transformers generate, its cache"]
-    rows = [[name, f"{NEW / s:.1f}", f"{1e3 * s / NEW:.2f}", f"{reference / s:.2f}x"] for name, s in seconds.items()]
+    # CPU time beside the wall clock: with one thread, time the process spent waiting for the CPU (taken by a
+    # neighbour) is left out of it
+    cpu_seconds = {name: [] for name in runs}
+
+    def on_cpu_clock(name, run):
+        def timed():
+            start = time.process_time()
+            run()
+            cpu_seconds[name].append(time.process_time() - start)
+        return timed
+
+    wall = interleaved_medians({name: on_cpu_clock(name, run) for name, run in runs.items()}, args.rounds,
+                               torch.device("cpu"))
+    cpu = {name: statistics.median(times) for name, times in cpu_seconds.items()}
+    peer_wall, peer_cpu = wall["transformers generate, its cache"], cpu["transformers generate, its cache"]
+    rows = [[name, f"{NEW / wall[name]:.1f}", f"{1e3 * wall[name] / NEW:.2f}", f"{peer_wall / wall[name]:.2f}x",
+             f"{1e3 * cpu[name] / NEW:.2f}", f"{peer_cpu / cpu[name]:.2f}x"] for name in runs]
     table = markdown_table([f"{label}: batch 1, {PROMPT}-token prompt, {NEW} new tokens, greedy", "new tokens/s",
-                            "ms/token", "vs transformers fp32"], rows)
+                            "ms/token", "vs transformers fp32", "CPU ms/token", "vs transformers, CPU time"], rows)
     cache_table = markdown_table([f"{label}: KV cache memory", "MiB"], cache_rows)
     return "\n".join([table, "", cache_table, ""] + [f"- {note}" for note in notes])
 
@@ -112,7 +136,7 @@ def bench_shape(shape: str, args) -> str:
 def profile_shape(shape: str, compile: bool) -> str:
     """The operators of 50 decode steps, by self time."""
     _, ours = peer_and_ours(SHAPES[shape][1], torch.float32)
-    step = compiled_decode_step() if compile else decode_step
+    step = compiled_decode_step("cpu") if compile else decode_step
     cache = KVCache(ours.config, 1)
     token = torch.zeros(1, 1, dtype=torch.long)
     with torch.inference_mode():
@@ -130,7 +154,6 @@ def main():
     parser.add_argument("--shapes", nargs="+", choices=list(SHAPES), default=list(SHAPES))
     parser.add_argument("--rounds", type=int, default=5, help="interleaved rounds; each run reports its median")
     parser.add_argument("--threads", type=int, help="torch.set_num_threads (default: PyTorch's choice)")
-    parser.add_argument("--uncached-tokens", type=int, default=50, help="new tokens of the one uncached run")
     parser.add_argument("--no-bf16", dest="bf16", action="store_false", help="skip the bf16 rows of GPT-2 small")
     parser.add_argument("--no-compile", dest="compile", action="store_false", help="skip the compiled decode step")
     parser.add_argument("--profile", action="store_true", help="profile 50 decode steps instead of timing")

@@ -113,7 +113,7 @@ def bench_shape(shape: str, args, device: torch.device, peaks: dict) -> tuple[st
         plan += [("glassgpt bf16", ours, our_loss, torch.bfloat16, False),
                  ("transformers bf16", peer, peer_loss, torch.bfloat16, False)]
     if args.compile:
-        compiled = torch.compile(ours, fullgraph=True)
+        compiled = torch.compile(ours, fullgraph=True, dynamic=False)  # each shape gets its own graph
         plan += [("glassgpt fp32 compiled", compiled, our_loss, None, True)]
         if args.bf16:
             plan += [("glassgpt bf16 compiled", compiled, our_loss, torch.bfloat16, True)]

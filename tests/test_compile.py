@@ -56,3 +56,13 @@ def test_compiled_inference_forward_has_no_graph_break(attention):
     compiled = torch.compile(model, fullgraph=True, backend="eager")
     with torch.no_grad():
         torch.testing.assert_close(compiled(idx)[0], model(idx)[0], atol=0, rtol=0)
+
+
+def test_compiled_forward_takes_a_second_sequence_length():
+    """A second length makes dynamo recompile with T symbolic; SDPA must still get a plain bool for is_causal."""
+    model, idx, _ = _model_and_batch()
+    model.eval()
+    compiled = torch.compile(model, fullgraph=True, backend="eager")
+    with torch.no_grad():
+        for T in (16, 9, 12):
+            torch.testing.assert_close(compiled(idx[:, :T])[0], model(idx[:, :T])[0], atol=0, rtol=0)

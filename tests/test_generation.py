@@ -29,6 +29,16 @@ CONFIGS = {
 }
 
 
+@pytest.fixture(autouse=True)
+def one_thread():
+    """These models are tiny: a second thread gains nothing, and on a busy machine every one of the thousands of
+    small ops would wait for it to be scheduled."""
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(threads)
+
+
 def random_model(seed: int = 0, **fields) -> GPT:
     """A GPT in eval mode whose every weight is plainly random (std 0.3, LayerNorm gains near 1), so that logits
     spread widely and no greedy choice hangs on a rounding error."""
@@ -59,9 +69,10 @@ def test_cached_greedy_equals_uncached_for_200_tokens(name, B):
     assert torch.equal(cached[:, :16], idx)
 
 
-def test_cached_equals_uncached_from_a_prompt_longer_than_block_size():
-    model = random_model(**CONFIGS["tiny"])
-    idx = prompt(model, 2, 40)  # block_size 16: the model reads only the last 16
+@pytest.mark.parametrize("T, block_size", [(40, 16), (16, 16), (1, 16), (1, 1), (3, 1)])
+def test_cached_equals_uncached_for_prompts_of_every_length(T, block_size):
+    model = random_model(**CONFIGS["tiny"] | dict(block_size=block_size))
+    idx = prompt(model, 2, T)  # longer than block_size: the model reads only the last block_size tokens
     assert torch.equal(model.generate(idx, 30, temperature=0), model.generate(idx, 30, temperature=0, use_cache=False))
 
 

@@ -113,14 +113,15 @@ def _decode_step_to_compile(model, token: torch.Tensor, kv_cache: KVCache) -> to
 
 
 @functools.cache
-def compiled_decode_step():
+def compiled_decode_step(device_type: str = "cpu"):
     """`decode_step` through torch.compile, with one graph for every cache length: dynamic=True makes `length`
     a symbol instead of a constant, so a generation compiles once, not once a token. The first call takes a while
     (seconds to a minute on a CPU); models of the same shape reuse the graph, batch size 1 and larger ones each
-    get their own. The generate loop gives the cache one slot more than it fills: a slice that spans the whole
-    buffer is contiguous and a shorter one is not, and torch.compile would compile the two cases separately.
+    get their own. On the CPU, inductor's C++ wrapper also takes Python out of launching the step's kernels.
+    The generate loop gives the cache one slot more than it fills: a slice that spans the whole buffer is
+    contiguous and a shorter one is not, and torch.compile would compile the two cases separately.
     tests/test_generation.py checks that the step compiles to one graph (no graph breaks)."""
-    return torch.compile(_decode_step_to_compile, dynamic=True)
+    return torch.compile(_decode_step_to_compile, dynamic=True, options={"cpp_wrapper": device_type == "cpu"})
 
 
 def _is_int(value) -> bool:
@@ -208,11 +209,11 @@ class GenerationMixin:
             capacity = min(block_size, T + max_new_tokens - 1) + 1
             weight = next(self.parameters())
             cache = KVCache(self.config, B, capacity, device=weight.device, dtype=weight.dtype)
-        decode = compiled_decode_step() if compile else decode_step
+        decode = compiled_decode_step(idx.device.type) if compile else decode_step
         next_token = None
         for end in range(T, T + max_new_tokens):  # tokens[:, :end] are known, tokens[:, end] is chosen now
             window = tokens[:, max(0, end - block_size):end]  # (B, W): what the model reads, W <= block_size
-            if cache is not None and cache.length == window.size(1) - 1:
+            if cache is not None and 0 < cache.length == window.size(1) - 1:
                 logits = decode(self, next_token, cache)  # (B, V): only the token chosen last is new to the model
             elif cache is not None and window.size(1) < block_size:  # the prompt: read it into the cache
                 cache.reset()

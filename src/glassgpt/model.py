@@ -68,10 +68,15 @@ class CausalSelfAttention(nn.Module):
 
         if self.use_sdpa:
             # One fused kernel. A single new token (T == 1) may see every cached key, so it needs no mask.
-            # (`T > 1` is tested first so that is_causal stays a plain bool when torch.compile makes T_k symbolic.)
-            mask = None if T == 1 or T == T_k else causal_mask(T, T_k, x.device)
+            # (An `if`, not `is_causal=T > 1 and T == T_k`: torch.compile may make T and T_k symbolic, which
+            # turns that expression into a SymBool, and SDPA takes only a plain bool.)
+            mask, is_causal = None, False
+            if T > 1 and T == T_k:
+                is_causal = True  # no past: SDPA's own causal triangle
+            elif T > 1:
+                mask = causal_mask(T, T_k, x.device)  # after a past: the bottom-right-aligned triangle
             y = F.scaled_dot_product_attention(
-                q, k, v, attn_mask=mask, is_causal=T > 1 and T == T_k,
+                q, k, v, attn_mask=mask, is_causal=is_causal,
                 dropout_p=self.dropout if self.training else 0.0,
             )  # (B, nh, T, hs)
         else:
