@@ -213,7 +213,7 @@ class GPT(GenerationMixin, CheckpointMixin, nn.Module):
                 length=past + T, block_size=self.config.block_size,
             )
         if not torch.compiler.is_compiling():  # a data-dependent check would break a compiled graph
-            low, high = int(idx.min()), int(idx.max())
+            low, high = (int(v) for v in torch.aminmax(idx))  # min and max in one pass
             if low < 0 or high >= self.config.vocab_size:
                 raise GlassGPTError(
                     "bad_token_id",
