@@ -157,8 +157,7 @@ def count_flops(config: GPTConfig, seq_len: int | None = None) -> FlopCount:
         raise TypeError(f"seq_len must be an int, got {type(T).__name__}")
     if not 1 <= T <= config.block_size:
         raise GlassGPTError(
-            "seq_len_range", f"seq_len must lie in [1, block_size {config.block_size}], got {T}: a sequence has "
-            "at least one token, and the model has positions for block_size of them",
+            "seq_len_range",
             seq_len=T, block_size=config.block_size,
         )
     V, L, d = config.vocab_size, config.n_layer, config.n_embd

@@ -156,7 +156,7 @@ def load_learner_file(path):
     it). Every way this can fail is a GlassGPTError that names the file as given, and the line where there is one."""
     shown, file = str(path), Path(path).resolve()
     if not file.is_file():
-        raise GlassGPTError("learner_file_missing", f"there is no file {shown}", file=shown)
+        raise GlassGPTError("learner_file_missing", file=shown)
     name = f"_glassgpt_learner_{next(_loaded)}"
     # any file name will do (not only *.py): the loader is named, not guessed from the suffix
     loader = importlib.machinery.SourceFileLoader(name, str(file))
@@ -168,21 +168,20 @@ def load_learner_file(path):
             loader.exec_module(module)
     except SyntaxError as e:
         sys.modules.pop(name)
-        raise GlassGPTError("learner_syntax", f"{shown}, line {e.lineno}: syntax error: {e.msg}", file=shown,
+        raise GlassGPTError("learner_syntax", file=shown,
                             line=e.lineno, error=e.msg) from None
     except (Exception, SystemExit) as e:
         sys.modules.pop(name)
         where = _where_raised(e, file)
         line = where.line if where else "?"
-        raise GlassGPTError("learner_import", f"{shown}, line {line}: importing it raised {_one_line(e)}",
+        raise GlassGPTError("learner_import",
                             file=shown, line=line, error=_one_line(e)) from None
     finally:
         sys.path.remove(str(file.parent))
     for needed in ("GPTConfig", "GPT"):
         if not isinstance(getattr(module, needed, None), type):
             sys.modules.pop(name)
-            raise GlassGPTError("learner_no_class", f"{shown} defines no class {needed}; the course's layout has "
-                                "GPTConfig, CausalSelfAttention, MLP, TransformerBlock and GPT", file=shown,
+            raise GlassGPTError("learner_no_class", file=shown,
                                 name=needed)
     return module
 

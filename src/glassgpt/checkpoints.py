@@ -59,17 +59,14 @@ def hf_name(name: str) -> str:
 def config_from_hf(hf: dict) -> GPTConfig:
     """A GPTConfig from the fields of a Hugging Face GPT-2 `config.json`."""
     if hf.get("scale_attn_by_inverse_layer_idx") or hf.get("scale_attn_weights") is False:
-        raise GlassGPTError("checkpoint_unsupported", "this GPT-2 variant scales attention differently "
-                            "(scale_attn_by_inverse_layer_idx or scale_attn_weights=false); glassgpt does not",
+        raise GlassGPTError("checkpoint_unsupported",
                             what="attention scaling")
     n_inner = hf.get("n_inner")
     if n_inner is not None and n_inner != 4 * hf["n_embd"]:
-        raise GlassGPTError("checkpoint_unsupported", f"MLP width n_inner={n_inner} is not 4 * n_embd; "
-                            "glassgpt's MLP is always 4x wide", what=f"n_inner={n_inner}")
+        raise GlassGPTError("checkpoint_unsupported", what=f"n_inner={n_inner}")
     activation = hf.get("activation_function", "gelu_new")
     if activation not in _GELU_BY_HF_NAME:
-        raise GlassGPTError("checkpoint_unsupported", f"activation {activation!r} is not a GELU glassgpt has "
-                            f"(known: {', '.join(_GELU_BY_HF_NAME)})", what=f"activation {activation}")
+        raise GlassGPTError("checkpoint_unsupported", what=f"activation {activation}")
     fields = dict(
         vocab_size=hf["vocab_size"],
         block_size=hf.get("n_positions", hf.get("n_ctx")),
@@ -137,20 +134,19 @@ def hf_tensors(config: GPTConfig, state: dict[str, torch.Tensor]) -> dict[str, t
 def read_config(folder: Path) -> GPTConfig:
     file = folder / CONFIG_FILE
     if not file.is_file():
-        raise GlassGPTError("checkpoint_missing_file", f"{file} does not exist; a checkpoint folder needs "
-                            f"{CONFIG_FILE} and {WEIGHTS_FILE} (or {LEGACY_WEIGHTS_FILE})", file=str(file))
+        raise GlassGPTError("checkpoint_missing_file", file=str(file))
     try:
         hf = json.loads(file.read_text(encoding="utf-8"))
         if not isinstance(hf, dict):
             raise TypeError(f"the top level is a {type(hf).__name__}, not an object")
         return config_from_hf(hf)
     except (json.JSONDecodeError, UnicodeDecodeError) as e:
-        raise GlassGPTError("checkpoint_damaged", f"{file} is not valid JSON ({e})", file=str(file)) from e
+        raise GlassGPTError("checkpoint_damaged", file=str(file)) from e
     except KeyError as e:
-        raise GlassGPTError("checkpoint_config_field", f"{file} lacks the field {e.args[0]!r}",
+        raise GlassGPTError("checkpoint_config_field",
                             file=str(file), field=e.args[0]) from e
     except (TypeError, AttributeError) as e:  # a field of the wrong kind, e.g. a string where a number belongs
-        raise GlassGPTError("checkpoint_damaged", f"{file} has a field of the wrong type ({e})",
+        raise GlassGPTError("checkpoint_damaged",
                             file=str(file)) from e
 
 
@@ -160,8 +156,7 @@ def read_weights(folder: Path) -> tuple[Path, dict[str, torch.Tensor]]:
     if not file.is_file() and (folder / LEGACY_WEIGHTS_FILE).is_file():
         file = folder / LEGACY_WEIGHTS_FILE
     if not file.is_file():
-        raise GlassGPTError("checkpoint_missing_file", f"{file} does not exist; a checkpoint folder needs "
-                            f"{CONFIG_FILE} and {WEIGHTS_FILE} (or {LEGACY_WEIGHTS_FILE})", file=str(file))
+        raise GlassGPTError("checkpoint_missing_file", file=str(file))
     try:
         if file.name == WEIGHTS_FILE:
             stored = load_file(file)
@@ -169,9 +164,9 @@ def read_weights(folder: Path) -> tuple[Path, dict[str, torch.Tensor]]:
             # weights_only: unpickle tensors and plain containers only; anything that would run code is refused
             stored = torch.load(file, map_location="cpu", weights_only=True)
     except (SafetensorError, pickle.UnpicklingError, OSError, ValueError, RuntimeError, EOFError) as e:
-        raise GlassGPTError("checkpoint_damaged", f"{file} is damaged or truncated ({e})", file=str(file)) from e
+        raise GlassGPTError("checkpoint_damaged", file=str(file)) from e
     if not isinstance(stored, dict) or not all(isinstance(v, torch.Tensor) for v in stored.values()):
-        raise GlassGPTError("checkpoint_damaged", f"{file} does not hold a dictionary of named tensors",
+        raise GlassGPTError("checkpoint_damaged",
                             file=str(file))
     return file, stored
 
@@ -202,7 +197,7 @@ class CheckpointMixin:
         """
         folder = Path(path)
         if not folder.is_dir():
-            raise GlassGPTError("checkpoint_not_dir", f"checkpoint folder {folder} does not exist",
+            raise GlassGPTError("checkpoint_not_dir",
                                 file=str(folder))
         config = read_config(folder)
         file, stored = read_weights(folder)
@@ -222,25 +217,22 @@ class CheckpointMixin:
         for name, param in own.items():
             key = hf_name(name)
             if key not in stored:
-                raise GlassGPTError("checkpoint_missing_tensor", f"{file} lacks the tensor {key}",
+                raise GlassGPTError("checkpoint_missing_tensor",
                                     file=str(file), tensor=key)
             tensor = stored.pop(key)
             if not tensor.is_floating_point():
-                raise GlassGPTError("checkpoint_dtype", f"{file}: tensor {key} holds {tensor.dtype}, not "
-                                    "floating-point weights", file=str(file), tensor=key, dtype=str(tensor.dtype))
+                raise GlassGPTError("checkpoint_dtype", file=str(file), tensor=key, dtype=str(tensor.dtype))
             if name.endswith(_TRANSPOSED):
                 tensor = tensor.t()
             if tensor.shape != param.shape:
                 raise GlassGPTError(
-                    "checkpoint_shape", f"{file}: tensor {key} has shape {tuple(tensor.shape)}, the config "
-                    f"needs {tuple(param.shape)}", file=str(file), tensor=key,
+                    "checkpoint_shape", file=str(file), tensor=key,
                     got=str(tuple(tensor.shape)), expected=str(tuple(param.shape)),
                 )
             loaded[name] = tensor
         if stored:
             key = sorted(stored)[0]
-            raise GlassGPTError("checkpoint_unexpected_tensor", f"{file} has a tensor the config has no place "
-                                f"for: {key}", file=str(file), tensor=key)
+            raise GlassGPTError("checkpoint_unexpected_tensor", file=str(file), tensor=key)
         model.load_state_dict(loaded, strict=False)  # strict=False only because the tied head was left out
         # load_state_dict copies into float32 parameters (exact for bf16/fp16); then back to the stored dtype
         return model.to(loaded["tok_emb.weight"].dtype).eval()
@@ -264,8 +256,7 @@ class CheckpointMixin:
         if expected != given:
             missing = ", ".join(sorted(expected - given)[:3]) or "-"  # the first few names say enough
             unexpected = ", ".join(sorted(given - expected)[:3]) or "-"
-            raise GlassGPTError("state_dict_mismatch", f"state_dict does not match the model: missing {missing}; "
-                                f"unexpected {unexpected}", missing=missing, unexpected=unexpected)
+            raise GlassGPTError("state_dict_mismatch", missing=missing, unexpected=unexpected)
         if torch.distributed.is_available():
             from torch.distributed.tensor import DTensor
 

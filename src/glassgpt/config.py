@@ -29,43 +29,40 @@ class GPTConfig:
             value = getattr(self, name)
             if isinstance(value, bool) or not isinstance(value, int):
                 raise GlassGPTError(
-                    "config_not_int", f"{name} must be a whole number, got {value!r}; pass an int such as 64",
+                    "config_not_int",
                     field=name, value=repr(value),
                 )
             if value <= 0:
                 raise GlassGPTError(
-                    "config_not_positive", f"{name} must be positive, got {value}; pass a value of at least 1",
+                    "config_not_positive",
                     field=name, value=value,
                 )
         if self.n_embd % self.n_head:
             raise GlassGPTError(
                 "config_heads_divide",
-                f"n_embd ({self.n_embd}) must be divisible by n_head ({self.n_head}) so that every head gets "
-                f"the same size; choose n_head among the divisors of {self.n_embd}, or change n_embd",
                 n_embd=self.n_embd, n_head=self.n_head,
             )
         if isinstance(self.dropout, bool) or not isinstance(self.dropout, (int, float)) or not 0 <= self.dropout < 1:
             raise GlassGPTError(
-                "config_dropout", f"dropout must be a number in [0, 1), got {self.dropout!r}; 0.0 disables it",
+                "config_dropout",
                 value=repr(self.dropout),
             )
         for name in ("bias", "tie_weights"):
             if not isinstance(getattr(self, name), bool):
                 raise GlassGPTError(
-                    "config_not_bool", f"{name} must be True or False, got {getattr(self, name)!r}",
+                    "config_not_bool",
                     field=name, value=repr(getattr(self, name)),
                 )
         for name, allowed in (("gelu_approximate", ("tanh", "none")), ("attention", ("sdpa", "manual"))):
             if getattr(self, name) not in allowed:
                 raise GlassGPTError(
                     "config_choice",
-                    f"{name} must be one of {', '.join(allowed)}, got {getattr(self, name)!r}",
                     field=name, value=repr(getattr(self, name)), choices=", ".join(allowed),
                 )
         if isinstance(self.layer_norm_eps, bool) or not isinstance(self.layer_norm_eps, (int, float)) \
                 or not self.layer_norm_eps > 0:
             raise GlassGPTError(
-                "config_eps", f"layer_norm_eps must be a positive number, got {self.layer_norm_eps!r}",
+                "config_eps",
                 value=repr(self.layer_norm_eps),
             )
 
@@ -78,7 +75,7 @@ class GPTConfig:
         """The named preset, with any field replaced by `overrides` (the rest of the preset is kept)."""
         if name not in PRESETS:
             raise GlassGPTError(
-                "unknown_preset", f"unknown preset {name!r}; known presets: {', '.join(PRESETS)}",
+                "unknown_preset",
                 name=name, known=", ".join(PRESETS),
             )
         return PRESETS[name].replace(**overrides)
@@ -89,7 +86,7 @@ class GPTConfig:
         for name in changes:
             if name not in known:
                 raise GlassGPTError(
-                    "unknown_field", f"GPTConfig has no field {name!r}; its fields are {', '.join(sorted(known))}",
+                    "unknown_field",
                     name=name, known=", ".join(sorted(known)),
                 )
         return replace(self, **changes)

@@ -44,7 +44,7 @@ class KVCache:
         """Store this call's k, v (B, nh, T, hs) after the cached ones; return all of them (B, nh, length + T, hs)."""
         end = self.length + k.size(2)
         if end > self.capacity:
-            raise GlassGPTError("cache_full", f"the KV cache holds {self.capacity} tokens; {end} do not fit",
+            raise GlassGPTError("cache_full",
                                 capacity=self.capacity, length=end)
         self.k[layer_idx][:, :, self.length:end] = k
         self.v[layer_idx][:, :, self.length:end] = v
@@ -133,24 +133,22 @@ def check_generate_arguments(max_new_tokens, temperature, top_k, top_p) -> None:
     if not _is_int(max_new_tokens):
         raise TypeError(f"max_new_tokens must be an int, got {type(max_new_tokens).__name__}")
     if max_new_tokens < 0:
-        raise GlassGPTError("max_new_tokens_negative", f"max_new_tokens must be 0 or more, got {max_new_tokens}",
+        raise GlassGPTError("max_new_tokens_negative",
                             value=max_new_tokens)
     if isinstance(temperature, bool) or not isinstance(temperature, (int, float)):
         raise TypeError(f"temperature must be a number, got {type(temperature).__name__}")
     if not (math.isfinite(temperature) and temperature >= 0):
-        raise GlassGPTError("temperature_negative", f"temperature must be a finite number of at least 0 (0 is "
-                            f"greedy), got {temperature}", value=temperature)
+        raise GlassGPTError("temperature_negative", value=temperature)
     if top_k is not None:
         if not _is_int(top_k):
             raise TypeError(f"top_k must be an int or None, got {type(top_k).__name__}")
         if top_k < 1:
-            raise GlassGPTError("top_k_not_positive", f"top_k must be at least 1 (or None to keep every token), "
-                                f"got {top_k}", value=top_k)
+            raise GlassGPTError("top_k_not_positive", value=top_k)
     if top_p is not None:
         if isinstance(top_p, bool) or not isinstance(top_p, (int, float)):
             raise TypeError(f"top_p must be a number or None, got {type(top_p).__name__}")
         if not 0 < top_p <= 1:
-            raise GlassGPTError("top_p_range", f"top_p must lie in (0, 1] (1 keeps every token), got {top_p}",
+            raise GlassGPTError("top_p_range",
                                 value=top_p)
 
 

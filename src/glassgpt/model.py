@@ -199,17 +199,14 @@ class GPT(GenerationMixin, CheckpointMixin, nn.Module):
         if idx.dtype.is_floating_point or idx.dtype.is_complex or idx.dtype == torch.bool:
             raise TypeError(f"idx must hold integer token ids, got dtype {idx.dtype}; use idx.long()")
         if idx.dim() != 2:
-            raise GlassGPTError("idx_not_2d", f"idx must be 2-D (batch, time), got shape {tuple(idx.shape)}; "
-                                "for one sequence use idx.unsqueeze(0)", shape=str(tuple(idx.shape)))
+            raise GlassGPTError("idx_not_2d", shape=str(tuple(idx.shape)))
         B, T = idx.shape
         if B == 0 or T == 0:
-            raise GlassGPTError("idx_empty", f"idx is empty (shape {tuple(idx.shape)}); give at least one token",
+            raise GlassGPTError("idx_empty",
                                 shape=str(tuple(idx.shape)))
         if past + T > self.config.block_size:
             raise GlassGPTError(
                 "too_long",
-                f"sequence of {past + T} tokens is longer than block_size {self.config.block_size}; crop it to "
-                f"the last {self.config.block_size} tokens or use a config with a larger block_size",
                 length=past + T, block_size=self.config.block_size,
             )
         if not torch.compiler.is_compiling():  # a data-dependent check would break a compiled graph
@@ -217,21 +214,17 @@ class GPT(GenerationMixin, CheckpointMixin, nn.Module):
             if low < 0 or high >= self.config.vocab_size:
                 raise GlassGPTError(
                     "bad_token_id",
-                    f"token ids must lie in [0, {self.config.vocab_size - 1}] (vocab_size {self.config.vocab_size}), "
-                    f"got ids from {low} to {high}",
-                    low=low, high=high, vocab_size=self.config.vocab_size,
+                    low=low, high=high, last=self.config.vocab_size - 1, vocab_size=self.config.vocab_size,
                 )
         if targets is not None:
             if not isinstance(targets, torch.Tensor) or targets.dtype.is_floating_point:
                 raise TypeError("targets must be a tensor of integer token ids (-1 to ignore a position)")
             if targets.shape != idx.shape:
                 raise GlassGPTError(
-                    "targets_shape", f"targets must have the same shape as idx {tuple(idx.shape)}, "
-                    f"got {tuple(targets.shape)}", expected=str(tuple(idx.shape)), got=str(tuple(targets.shape)),
+                    "targets_shape", expected=str(tuple(idx.shape)), got=str(tuple(targets.shape)),
                 )
             out_of_range = (targets < -1) | (targets >= self.config.vocab_size)
             if not torch.compiler.is_compiling() and out_of_range.any():
                 raise GlassGPTError(
-                    "bad_target_id", f"targets must lie in [0, {self.config.vocab_size - 1}], or be -1 to leave a "
-                    "position out of the loss", vocab_size=self.config.vocab_size,
+                    "bad_target_id", vocab_size=self.config.vocab_size,
                 )

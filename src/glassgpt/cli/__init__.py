@@ -82,7 +82,7 @@ def main(argv: list[str] | None = None) -> int:
     except UsageError as e:
         print(e, file=sys.stderr)
     except GlassGPTError as e:
-        print(t("usage.error", detail=t(f"error.{e.key}", **e.fields)), file=sys.stderr)
+        print(t("usage.error", detail=e.message(t.lang)), file=sys.stderr)
     except BrokenPipeError:
         # the reader stopped reading (`glassgpt ... | head`): not an error; silence the final flush of stdout
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
