@@ -106,4 +106,8 @@ PRESETS = {
     "tiny": GPTConfig(vocab_size=64, block_size=16, n_layer=2, n_head=2, n_embd=16),
     "small": GPTConfig(vocab_size=1000, block_size=64, n_layer=4, n_head=4, n_embd=128),
     "char": GPTConfig(vocab_size=65, block_size=256, n_layer=6, n_head=6, n_embd=384),
+    # the course's own model ("Step 2: GPT Model" defaults): its step-1 tokenizer's 6,400 tokens, 512 positions,
+    # 8 blocks of 8 heads, 512 wide, dropout 0.1, no biases, PyTorch's default exact (erf) GELU, tied head
+    "course": GPTConfig(vocab_size=6400, block_size=512, n_layer=8, n_head=8, n_embd=512, dropout=0.1, bias=False,
+                        gelu_approximate="none"),
 }

@@ -55,8 +55,16 @@ ERRORS: dict[str, tuple[str, str]] = {
         'targets must have the same shape as idx {expected}, got {got}',
         'targets 的形状必须与 idx 相同 {expected}，收到 {got}'),
     'bad_target_id': (
-        'targets must lie in [0, {vocab_size} - 1], or be -1 to leave a position out of the loss',
-        'targets 必须在 [0, {vocab_size} - 1] 之内，或为 -1 表示该位置不计入损失'),
+        'targets must lie in [0, {last}], or be -1 or -100 to leave a position out of the loss',
+        'targets 必须在 [0, {last}] 之内，或为 -1 或 -100 表示该位置不计入损失'),
+    'targets_all_ignored': (
+        'every target of this batch {shape} is ignored (-1 or -100), so there is no loss to compute; give at least '
+        'one position a real next token',
+        '这个批次 {shape} 的所有 targets 都被忽略（-1 或 -100），没有可计算的损失；请至少给一个位置真实的下一个 token'),
+    'logits_not_finite': (
+        'the model produced NaN or infinite logits, so no next token can be chosen; its weights or its number '
+        'format ({dtype}) are broken: check the checkpoint, or use fp32',
+        '模型输出了 NaN 或无穷大的 logits，无法选出下一个 token；它的权重或数值格式（{dtype}）有问题：请检查检查点，或改用 fp32'),
     'checkpoint_not_dir': (
         'checkpoint folder {file} does not exist',
         '检查点目录 {file} 不存在'),
@@ -117,6 +125,98 @@ ERRORS: dict[str, tuple[str, str]] = {
     'learner_no_class': (
         "{file} defines no class {name}; the course's layout has GPTConfig, CausalSelfAttention, MLP, TransformerBlock and GPT",
         '{file} 没有定义类 {name}；课程的结构包括 GPTConfig、CausalSelfAttention、MLP、TransformerBlock 和 GPT'),
+    'learner_import_timeout': (
+        '{file}, line {line}: importing it was still running after {seconds:g} s, the time limit; an endless loop at the top level? Code that should not run on import belongs under if __name__ == "__main__":, or give it more time with --timeout',
+        '{file}，第 {line} 行：导入它超过了时间限制 {seconds:g} 秒仍未结束；顶层是不是有死循环？不应在导入时运行的代码请放到 if __name__ == "__main__": 下面，或用 --timeout 给它更多时间'),
+    'learner_import_crashed': (
+        '{file}, line {line}: importing it crashed Python ({error})',
+        '{file}，第 {line} 行：导入它时 Python 崩溃了（{error}）'),
+    'learner_import_ended': (
+        '{file}: importing it ended the process (exit status {status}) before any check could run; remove the os._exit() or exit() from the top level, or put that code under if __name__ == "__main__":',
+        '{file}：导入它时进程就结束了（退出状态 {status}），任何检查都没能运行；请去掉顶层的 os._exit() 或 exit()，或把那段代码放到 if __name__ == "__main__": 下面'),
+    'check_timeout_value': (
+        'the time limit must be a positive number of seconds, got {value}; for example --timeout 60',
+        '时间限制必须是正的秒数，收到 {value}；例如 --timeout 60'),
+    'checker_child_failed': (
+        'the checker could not start the process that runs your file: {error}',
+        '检查器无法启动运行你的文件的进程：{error}'),
+    # --- checkpoints, the hub, memory, tokenizers (checkpoints.py, accounting.py, text.py) ---
+    'checkpoint_not_found': (
+        '{file} does not exist; a checkpoint is a folder (config.json + model.safetensors), a .pt file, or a hub '
+        'name ({names})',
+        '{file} 不存在；检查点可以是目录（config.json + model.safetensors）、.pt 文件，或 Hub 上的名字（{names}）'),
+    'checkpoint_not_finite': (
+        '{file}: tensor {tensor} holds NaN or infinite values; the model it was saved from had diverged: use an '
+        'earlier checkpoint',
+        '{file}：张量 {tensor} 含有 NaN 或无穷大；保存它的模型已经发散：请使用更早的检查点'),
+    'checkpoint_pt_unknown': (
+        "{file} is neither a course checkpoint (a dict with 'model' and 'config') nor a state dict of tensors: "
+        'it holds {found}',
+        "{file} 既不是课程检查点（含 'model' 和 'config' 的字典），也不是由张量组成的 state dict：它包含 {found}"),
+    'checkpoint_unsafe_pickle': (
+        '{file} holds Python objects that torch.load(weights_only=True) refuses, because loading them could run '
+        "code: {names}; save tensors, plain containers and the GPTConfig only, e.g. torch.save({{'model': "
+        "model.state_dict(), 'config': config}}, path)",
+        "{file} 含有 torch.load(weights_only=True) 拒绝加载的 Python 对象（加载它们可能执行代码）：{names}；请只保存张量、"
+        "普通容器和 GPTConfig，例如 torch.save({{'model': model.state_dict(), 'config': config}}, path)"),
+    'checkpoint_needs_config': (
+        '{file} holds weights but no config, and their shapes ({shapes}) match no preset, so n_head and the GELU '
+        'cannot be known; pass the config: GPT.from_pretrained(path, config=GPTConfig(...))',
+        '{file} 只有权重没有配置，其形状（{shapes}）不符合任何预设，无法得知 n_head 和 GELU；请给出配置：'
+        'GPT.from_pretrained(path, config=GPTConfig(...))'),
+    'checkpoint_config_conflict': (
+        '{file} holds its own config, and the config passed differs from it in {field} ({stored} in the file, '
+        '{given} passed); leave config out to use the file\'s',
+        '{file} 自带配置，而传入的配置在 {field} 上与之不同（文件中为 {stored}，传入的是 {given}）；不传 config 即使用文件中的配置'),
+    'state_dict_shape': (
+        'state_dict[{tensor!r}] has shape {got}, but this model\'s config needs {expected}; pass the state dict of '
+        'a model with the same config',
+        'state_dict[{tensor!r}] 的形状是 {got}，而此模型的配置要求 {expected}；请传入配置相同的模型的 state dict'),
+    'checkpoint_folder_foreign': (
+        '{folder} holds {names}, which are not part of a checkpoint; save_pretrained replaces the whole folder at '
+        'once, so save into a new or empty folder, or move those out',
+        '{folder} 中有不属于检查点的 {names}；save_pretrained 会一次替换整个目录，请保存到新的或空的目录，或先移走它们'),
+    'checkpoint_save_is_file': (
+        '{folder} is a file; save_pretrained writes a folder: give the path of a folder',
+        '{folder} 是一个文件；save_pretrained 写入的是目录：请给出目录路径'),
+    'checkpoint_save_race': (
+        'another process moved {folder} while this save was putting its files in place; nothing of this save was '
+        'kept: save again',
+        '本次保存放置文件时，另一个进程移动了 {folder}；本次保存未留下任何内容：请重新保存'),
+    'hub_unavailable': (
+        'could not get {name} from the Hugging Face Hub ({reason}); on a machine with internet access run '
+        '`hf download {name} --local-dir DIR`, then load DIR (--checkpoint DIR)',
+        '无法从 Hugging Face Hub 获取 {name}（{reason}）；请在能联网的机器上运行 `hf download {name} --local-dir DIR`，'
+        '然后加载 DIR（--checkpoint DIR）'),
+    'not_enough_memory': (
+        '{what} needs {size} of memory, but {device} has {available} available; choose a smaller size, or free '
+        'memory',
+        '{what} 需要 {size} 内存，而 {device} 只有 {available} 可用；请选更小的规模，或释放内存'),
+    'tokenizer_not_found': (
+        '{path} holds no tokenizer: glassgpt reads tokenizer.json, vocab.json + merges.txt, tokenizer.model, or '
+        "the 'vocab' of a course .pt file",
+        "{path} 中没有分词器：glassgpt 能读取 tokenizer.json、vocab.json + merges.txt、tokenizer.model，"
+        "或课程 .pt 文件中的 'vocab'"),
+    'tokenizer_damaged': (
+        '{file} is not a tokenizer glassgpt can read, or it is damaged',
+        '{file} 不是 glassgpt 能读取的分词器，或已损坏'),
+    'tokenizer_vocab_too_big': (
+        'the tokenizer has {tokenizer} tokens but the model only {model}; use the tokenizer the model was trained '
+        'with',
+        '分词器有 {tokenizer} 个 token，而模型只有 {model} 个；请使用训练该模型时的分词器'),
+    'tokenizer_bad_id': (
+        'token id {id} is not in the tokenizer\'s vocabulary of {vocab_size} tokens',
+        'token id {id} 不在分词器的 {vocab_size} 个 token 之内'),
+    'tokenizer_unknown_char': (
+        'the character {char} is not in this character vocabulary of {size} characters; use only characters of '
+        'the text it was built from',
+        '字符 {char} 不在这个含 {size} 个字符的字符表中；请只使用构建字符表的文本中出现过的字符'),
+    'char_vocab_bad': (
+        '{what} is not a character vocabulary: it must map single characters to distinct whole numbers of 0 or more',
+        '{what} 不是字符表：它必须把单个字符映射到互不相同、不小于 0 的整数'),
+    'char_vocab_empty': (
+        'the text is empty; a character vocabulary needs at least one character',
+        '文本为空；字符表至少需要一个字符'),
 }
 
 

@@ -22,33 +22,35 @@ from torch.nn.attention import SDPBackend, sdpa_kernel
 from .errors import GlassGPTError
 
 
-class KVCache:
-    """Keys and values of every layer for the tokens seen so far, preallocated for `capacity` tokens.
+class LayerKVCache:
+    """One attention layer's keys and values for the tokens seen so far, preallocated for `capacity` tokens.
 
-    Each attention layer calls `update(layer_idx, k, v)` with the keys and values of this call's tokens and gets
-    back those of every token so far; `GPT.forward` then advances `length` once. Position p of the sequence sits
-    in slot p, so the cache holds tokens 0 .. length - 1 of the window the model reads.
-    Memory: 2 (keys and values) * n_layer * batch_size * capacity * n_embd numbers.
+    The layer calls `update(k, v)` with this call's keys and values and gets back those of every token so far;
+    the cache advances its own `length`, so a block run on its own with a cache keeps it right. Position p of the
+    sequence sits in slot p.
     """
 
-    def __init__(self, config, batch_size: int, capacity: int | None = None, device=None,
+    def __init__(self, batch_size: int, n_head: int, head_size: int, capacity: int, device=None,
                  dtype: torch.dtype = torch.float32):
-        self.capacity = config.block_size if capacity is None else capacity
-        shape = (batch_size, config.n_head, self.capacity, config.n_embd // config.n_head)  # (B, nh, capacity, hs)
-        # one tensor per layer, written in place: a slice of one big tensor would make torch.compile copy all of it
-        self.k = [torch.zeros(shape, device=device, dtype=dtype) for _ in range(config.n_layer)]
-        self.v = [torch.zeros(shape, device=device, dtype=dtype) for _ in range(config.n_layer)]
-        self.length = 0  # tokens stored so far (in every layer)
+        shape = (batch_size, n_head, capacity, head_size)  # (B, nh, capacity, hs)
+        # a tensor of its own, written in place: a slice of one big tensor would make torch.compile copy all of it
+        self.k = torch.zeros(shape, device=device, dtype=dtype)
+        self.v = torch.zeros(shape, device=device, dtype=dtype)
+        self.length = 0  # tokens stored so far
 
-    def update(self, layer_idx: int, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
-        """Store this call's k, v (B, nh, T, hs) after the cached ones; return all of them (B, nh, length + T, hs)."""
-        end = self.length + k.size(2)
+    @property
+    def capacity(self) -> int:
+        return self.k.size(2)
+
+    def update(self, k: torch.Tensor, v: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Store this call's k, v (B, nh, T, hs) after the cached ones; return all of them (B, nh, length, hs)."""
+        start, end = self.length, self.length + k.size(2)
         if end > self.capacity:
-            raise GlassGPTError("cache_full",
-                                capacity=self.capacity, length=end)
-        self.k[layer_idx][:, :, self.length:end] = k
-        self.v[layer_idx][:, :, self.length:end] = v
-        return self.k[layer_idx][:, :, :end], self.v[layer_idx][:, :, :end]
+            raise GlassGPTError("cache_full", capacity=self.capacity, length=end)
+        self.k[:, :, start:end] = k
+        self.v[:, :, start:end] = v
+        self.length = end
+        return self.k[:, :, :end], self.v[:, :, :end]
 
     def reset(self) -> None:
         """Forget every token (the old values stay in memory and are overwritten as new tokens come)."""
@@ -56,7 +58,37 @@ class KVCache:
 
     @property
     def nbytes(self) -> int:
-        return sum(t.numel() * t.element_size() for t in self.k + self.v)
+        return self.k.nbytes + self.v.nbytes
+
+
+class KVCache:
+    """A model's KV cache: one `LayerKVCache` per layer (`layers[i]`), which `GPT.forward` hands to block i.
+
+    Memory: 2 (keys and values) * n_layer * batch_size * capacity * n_embd numbers.
+    """
+
+    def __init__(self, config, batch_size: int, capacity: int | None = None, device=None,
+                 dtype: torch.dtype = torch.float32):
+        capacity = config.block_size if capacity is None else capacity
+        self.layers = [LayerKVCache(batch_size, config.n_head, config.head_size, capacity, device, dtype)
+                       for _ in range(config.n_layer)]
+
+    @property
+    def length(self) -> int:
+        """Tokens stored so far: the position the next token takes."""
+        return self.layers[0].length
+
+    @property
+    def capacity(self) -> int:
+        return self.layers[0].capacity
+
+    def reset(self) -> None:
+        for layer in self.layers:
+            layer.reset()
+
+    @property
+    def nbytes(self) -> int:
+        return sum(layer.nbytes for layer in self.layers)
 
 
 def filter_logits(logits: torch.Tensor, top_k: int | None = None, top_p: float | None = None) -> torch.Tensor:
@@ -153,7 +185,17 @@ def check_generate_arguments(max_new_tokens, temperature, top_k, top_p) -> None:
 
 
 class GenerationMixin:
-    """`generate` and `generate_stream` for a GPT whose forward is `forward(idx, kv_cache=None)`."""
+    """`generate` and `generate_stream`, for the model class this is mixed into (GPT). That class provides:
+
+    - `config`: its GPTConfig (block_size, n_layer, n_head, head_size are read here);
+    - `forward(idx, kv_cache=None) -> (logits, loss)`, where `kv_cache` is a `KVCache`;
+    - `check_input(idx)`, which raises a clear error for ids the model cannot take.
+    """
+
+    config: "GPTConfig"  # noqa: F821 (the model's; never imported here, so that model.py is imported by nobody)
+
+    def check_input(self, idx: torch.Tensor, targets=None, past: int = 0) -> None:
+        raise NotImplementedError("the model class defines check_input")
 
     def generate(self, idx: torch.Tensor, max_new_tokens: int, temperature: float = 1.0, top_k: int | None = None,
                  top_p: float | None = None, use_cache: bool = True, generator: torch.Generator | None = None,
@@ -218,6 +260,8 @@ class GenerationMixin:
                 logits = self(window, kv_cache=cache)[0][:, -1]  # (B, V)
             else:  # no cache, or a full window, which slides at the next step: caching it would be wasted
                 logits = self(window)[0][:, -1]  # (B, V)
+            if not torch.isfinite(logits).all():  # greedy would quietly pick token 0 from a row of NaN
+                raise GlassGPTError("logits_not_finite", dtype=str(logits.dtype).removeprefix("torch."))
             next_token = sample_next_token(logits, temperature, top_k, top_p, generator)  # (B, 1)
             tokens[:, end] = next_token[:, 0]
             yield next_token

@@ -1,26 +1,35 @@
 """Seeing inside a GPT: what every module receives and returns, and the attention weights.
 
 Everything here watches a real forward pass through forward hooks (no shape is typed in by hand) and returns
-plain data; the CLI renders it (cli/components.py, cli/full.py, cli/attention.py). Nothing here prints.
+plain data; the CLI and the lab render it. Nothing here prints, and no attention maths is written here: every
+intermediate of attention (q, k, v, scores, masked scores, pattern, each head's output) is read from the hook
+points of the model's written-out path (model.py), so what is shown is what the model computed.
 
 Notable:
-- The fused SDPA kernel never materialises the attention weights, so inspection runs a *manual-attention twin*:
-  a GPT built from the same config with `attention="manual"` whose parameters are the original's tensors (shared
-  through `load_state_dict(assign=True)`, not copied, and the original is never modified). The two paths compute
-  the same function (tests/test_model_properties.py); on the manual one, the output of each block's
-  `attn.softmax` module *is* that layer's attention weights (B, nh, T, T).
-- Splitting Q, K, V into heads happens inside `CausalSelfAttention.forward`, where no hook can see it, so it is
-  redone here (`split_heads`) on the tensor the `c_attn` hook captured. tests/test_inspection.py checks that
-  merging the heads back gives exactly what the model's own `c_proj` received.
-- Everything runs in eval mode under `torch.no_grad()`: dropout is inactive and nothing is trained.
+- The fused SDPA kernel never materialises the attention weights, so each look runs the model with every
+  attention module switched to its written-out path (`attn.flash = False`), and switches it back afterwards.
+  The two paths compute the same function (tests/test_model_properties.py).
+- Everything runs under `torch.no_grad()` in the mode the model is in: call `model.eval()` first for a look
+  without dropout (the CLI does).
 """
 
+import contextlib
 import math
 from dataclasses import dataclass
 
 import torch
 
-from .model import GPT, causal_mask
+from .model import GPT, CausalSelfAttention, attention, causal_mask
+
+# the written-out path's hook points that the forward trace shows as steps, and the step each one is: role
+# inside attention, and the tensor (another hook point's or module's output) that step reads
+HOOK_STEPS = {
+    "hook_q": ("split_heads", "c_attn"),  # (B, T, 3d) -> q, k, v (B, nh, T, hs)
+    "hook_scores": ("scores", "hook_q"),  # q, k -> q·k / sqrt(hs) (B, nh, T, T)
+    "hook_masked_scores": ("mask", "hook_scores"),  # -inf where a key lies in the future
+    "hook_pattern": ("softmax", "hook_masked_scores"),  # the attention weights
+    "hook_z": ("weighted_sum", "attn_dropout"),  # weights @ v (B, nh, T, hs)
+}
 
 
 @dataclass(frozen=True)
@@ -47,7 +56,7 @@ class ForwardTrace:
 
 @dataclass(frozen=True)
 class HeadWalkthrough:
-    """One attention head on one sequence, every intermediate tensor of the manual attention maths."""
+    """One attention head on one sequence: every intermediate tensor of the model's written-out attention."""
 
     layer: int
     head: int
@@ -56,16 +65,14 @@ class HeadWalkthrough:
     q: torch.Tensor  # (T, hs) this head's queries
     k: torch.Tensor  # (T, hs) keys
     v: torch.Tensor  # (T, hs) values
-    scores: torch.Tensor  # (T, T) q @ k.T: how well query i matches key j
     scale: float  # 1 / sqrt(hs)
+    scores: torch.Tensor  # (T, T) q @ k.T * scale: how well query i matches key j (hook_scores)
     mask: torch.Tensor  # (T, T) bool, True where query i may look at key j (j <= i)
-    masked: torch.Tensor  # (T, T) scores * scale, -inf where the mask forbids
-    weights: torch.Tensor  # (T, T) softmax of each row of `masked`: the attention weights
-    out: torch.Tensor  # (T, hs) weights @ v: for each token, a weighted average of the values
+    masked: torch.Tensor  # (T, T) the scores, -inf where the mask forbids (hook_masked_scores)
+    weights: torch.Tensor  # (T, T) softmax of each row of `masked`: the attention weights (hook_pattern)
+    out: torch.Tensor  # (T, hs) weights @ v: for each token, a weighted average of the values (hook_z)
     merged: torch.Tensor  # (T, d) every head's `out` side by side (this head in columns head*hs .. head*hs+hs-1)
     projected: torch.Tensor  # (T, d) c_proj(merged): what attention adds to the residual stream
-    model_weights: torch.Tensor  # (T, T) the model's own weights for this head (hook on attn.softmax)
-    model_merged: torch.Tensor  # (T, d) what the model's own c_proj received (hook)
 
 
 @dataclass(frozen=True)
@@ -93,26 +100,19 @@ class ScaleDemo:
     peak_scaled: float  # the same with scaled scores (spread over several keys)
 
 
-def manual_attention_twin(model: GPT) -> GPT:
-    """The same GPT on the manual attention path: the same parameter tensors (shared, not copied), eval mode."""
-    with torch.device("meta"):  # no memory and no initialisation: every tensor is replaced just below
-        twin = GPT(model.config.replace(attention="manual"))
-    twin.load_state_dict(model.state_dict(), assign=True)
-    return twin.eval()
-
-
-def split_heads(qkv: torch.Tensor, n_head: int) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
-    """c_attn's output (B, T, 3d) -> q, k, v, each (B, nh, T, hs): the split CausalSelfAttention.forward does."""
-    B, T, three_d = qkv.shape
-    d = three_d // 3
-    q, k, v = qkv.split(d, dim=2)  # 3 x (B, T, d)
-    return tuple(part.view(B, T, n_head, d // n_head).transpose(1, 2) for part in (q, k, v))  # (B, nh, T, hs)
-
-
-def merge_heads(y: torch.Tensor) -> torch.Tensor:
-    """(B, nh, T, hs) -> (B, T, d): the heads side by side again, as c_proj receives them."""
-    B, nh, T, hs = y.shape
-    return y.transpose(1, 2).reshape(B, T, nh * hs)
+@contextlib.contextmanager
+def written_out(model: GPT):
+    """Run every attention module of `model` on its written-out path, whose hook points see every tensor; put
+    each module's own choice back afterwards. No weight is touched."""
+    modules = [m for m in model.modules() if isinstance(m, CausalSelfAttention)]
+    flash = [m.flash for m in modules]
+    for module in modules:
+        module.flash = False
+    try:
+        yield model
+    finally:
+        for module, choice in zip(modules, flash):
+            module.flash = choice
 
 
 def _role(name: str) -> tuple[str, int | None]:
@@ -125,10 +125,10 @@ def _role(name: str) -> tuple[str, int | None]:
     return name, None
 
 
-def _capture(model: GPT, idx: torch.Tensor, targets: torch.Tensor | None = None, names=None):
-    """Run the manual twin once on idx and record, for each module (those in `names`, or all), its first
-    tensor input and its output, in the order the forward pass enters them. -> (order, inputs, outputs, result)"""
-    twin = manual_attention_twin(model)
+def capture(model: GPT, idx: torch.Tensor, targets: torch.Tensor | None = None, names=None):
+    """Run `model` once on idx, written out, and record for each module (those in `names`, or all) its first
+    tensor input and its output, in the order the forward pass enters them.
+    -> (order, inputs, outputs, (logits, loss))"""
     order, inputs, outputs = [], {}, {}
 
     def before(name):
@@ -144,12 +144,12 @@ def _capture(model: GPT, idx: torch.Tensor, targets: torch.Tensor | None = None,
         return hook
 
     handles = []
-    for name, module in twin.named_modules():
+    for name, module in model.named_modules():
         if names is None or name in names:
             handles += [module.register_forward_pre_hook(before(name)), module.register_forward_hook(after(name))]
     try:
-        with torch.no_grad():
-            result = twin(idx, targets)
+        with torch.no_grad(), written_out(model):
+            result = model(idx, targets)
     finally:
         for handle in handles:
             handle.remove()
@@ -162,73 +162,60 @@ def _std(tensor: torch.Tensor) -> float:
 
 def trace_forward(model: GPT, idx: torch.Tensor, targets: torch.Tensor | None = None) -> ForwardTrace:
     """Every module of `model` with the shapes it really received and returned on `idx` (B, T), in the order
-    the forward pass runs them; inside attention also the head split, weighted sum and merge that no module
-    performs. Parameter counts and tying come from `model` itself."""
-    order, inputs, outputs, (logits, loss) = _capture(model, idx, targets)
+    the forward pass runs them; inside attention also the steps that no module performs (head split, scores,
+    mask, softmax, weighted sum, merge), read from the hook points. Parameter counts and tying come from `model`."""
+    order, inputs, outputs, (logits, loss) = capture(model, idx, targets)
     owner = {}  # id(parameter) -> the first module that holds it directly
     for name, module in model.named_modules():
         for p in module.parameters(recurse=False):
             owner.setdefault(id(p), name)
 
-    def module_step(name):
-        module = model.get_submodule(name)
-        shared = [owner[id(p)] for p in module.parameters(recurse=False) if owner[id(p)] != name]
-        role, layer = _role(name)
-        return Step(name, role, layer, tuple(inputs[name].shape), tuple(outputs[name].shape),
-                    sum(p.numel() for p in module.parameters()), shared[0] if shared else None,
-                    _std(outputs[name]))
-
-    def derived_step(attn_name, last, given, made):
-        name = f"{attn_name}.{last}"
-        role, layer = _role(name)
-        return Step(name, role, layer, tuple(given.shape), tuple(made.shape), 0, None, _std(made))
+    def step(name, role, layer, given, made, module=None):
+        shared = [] if module is None else [owner[id(p)] for p in module.parameters(recurse=False)
+                                            if owner[id(p)] != name]
+        n_params = 0 if module is None else sum(p.numel() for p in module.parameters())
+        return Step(name, role, layer, tuple(given.shape), tuple(made.shape), n_params,
+                    shared[0] if shared else None, _std(made))
 
     steps = []
     for name in order:
-        steps.append(module_step(name))
-        role, _ = _role(name)
-        attn_name = name.rpartition(".")[0]
-        if role == "attn.c_attn":  # (B, T, 3d) -> q, k, v (B, nh, T, hs)
-            q, _, _ = split_heads(outputs[name], model.get_submodule(attn_name).n_head)
-            steps.append(derived_step(attn_name, "split_heads", outputs[name], q))
-        elif role == "attn.attn_dropout":  # weights (B, nh, T, T) @ v (B, nh, T, hs)
-            _, _, v = split_heads(outputs[f"{attn_name}.c_attn"], model.get_submodule(attn_name).n_head)
-            y = outputs[name] @ v  # (B, nh, T, hs)
-            steps.append(derived_step(attn_name, "weighted_sum", outputs[name], y))
-            steps.append(derived_step(attn_name, "merge_heads", y, inputs[f"{attn_name}.c_proj"]))
+        attn_name, _, last = name.rpartition(".")
+        role, layer = _role(name)
+        if last.startswith("hook_"):
+            if last in HOOK_STEPS:  # hook_k and hook_v are shown with hook_q: "3 x" in split_heads
+                inner, source = HOOK_STEPS[last]
+                steps.append(step(f"{attn_name}.{inner}", f"attn.{inner}", layer, outputs[f"{attn_name}.{source}"],
+                                  outputs[name]))
+            if last == "hook_z":  # (B, nh, T, hs) -> (B, T, d): what c_proj receives
+                steps.append(step(f"{attn_name}.merge_heads", "attn.merge_heads", layer, outputs[name],
+                                  inputs[f"{attn_name}.c_proj"]))
+        else:
+            steps.append(step(name, role, layer, inputs[name], outputs[name], model.get_submodule(name)))
     return ForwardTrace(tuple(steps), logits, loss)
 
 
 def attention_weights(model: GPT, idx: torch.Tensor) -> torch.Tensor:
     """Every layer's attention weights on idx (B, T): (n_layer, B, nh, T, T); each row sums to 1 and entries
     above the diagonal (later tokens) are exactly 0."""
-    names = [f"blocks.{i}.attn.softmax" for i in range(model.config.n_layer)]
-    _, _, outputs, _ = _capture(model, idx, names=set(names))
+    names = [f"blocks.{i}.attn.hook_pattern" for i in range(model.config.n_layer)]
+    _, _, outputs, _ = capture(model, idx, names=set(names))
     return torch.stack([outputs[name] for name in names])
 
 
 def walk_through_head(model: GPT, idx: torch.Tensor, layer: int, head: int) -> HeadWalkthrough:
-    """Attention of one head of one layer on the first sequence of idx (B, T), written out step by step."""
-    attn_name = f"blocks.{layer}.attn"
-    names = {attn_name, f"{attn_name}.c_attn", f"{attn_name}.softmax", f"{attn_name}.c_proj"}
-    _, inputs, outputs, _ = _capture(model, idx, names=names)
-    n_head = model.config.n_head
-    q, k, v = (part[0] for part in split_heads(outputs[f"{attn_name}.c_attn"], n_head))  # 3 x (nh, T, hs)
-    T, hs = q.size(1), q.size(2)
-    scale = 1.0 / math.sqrt(hs)
-    mask = causal_mask(T, T, q.device)  # (T, T)
-    scores = q @ k.transpose(-2, -1)  # (nh, T, T)
-    masked = (scores * scale).masked_fill(~mask, float("-inf"))  # (nh, T, T)
-    weights = torch.softmax(masked, dim=-1)  # (nh, T, T)
-    out = weights @ v  # (nh, T, hs)
-    merged = merge_heads(out.unsqueeze(0))[0]  # (T, d)
-    with torch.no_grad():
-        projected = model.get_submodule(f"{attn_name}.c_proj")(merged)  # (T, d)
+    """Attention of one head of one layer on the first sequence of idx (B, T), step by step: the model's own
+    tensors, read from the hook points of its written-out path."""
+    attn = f"blocks.{layer}.attn"
+    hooks = ("hook_q", "hook_k", "hook_v", "hook_scores", "hook_masked_scores", "hook_pattern", "hook_z")
+    names = {attn, f"{attn}.c_proj"} | {f"{attn}.{hook}" for hook in hooks}
+    _, inputs, outputs, _ = capture(model, idx, names=names)
+    seen = {hook: outputs[f"{attn}.{hook}"][0, head] for hook in hooks}  # this head of the first sequence
+    T, hs = seen["hook_q"].shape
     return HeadWalkthrough(
-        layer=layer, head=head, tokens=idx[0], x=inputs[attn_name][0], q=q[head], k=k[head], v=v[head],
-        scores=scores[head], scale=scale, mask=mask, masked=masked[head], weights=weights[head], out=out[head],
-        merged=merged, projected=projected, model_weights=outputs[f"{attn_name}.softmax"][0, head],
-        model_merged=inputs[f"{attn_name}.c_proj"][0],
+        layer=layer, head=head, tokens=idx[0], x=inputs[attn][0], q=seen["hook_q"], k=seen["hook_k"],
+        v=seen["hook_v"], scale=1.0 / math.sqrt(hs), scores=seen["hook_scores"], mask=causal_mask(T, T, idx.device),
+        masked=seen["hook_masked_scores"], weights=seen["hook_pattern"], out=seen["hook_z"],
+        merged=inputs[f"{attn}.c_proj"][0], projected=outputs[f"{attn}.c_proj"][0],
     )
 
 
@@ -239,18 +226,17 @@ def mask_demo(model: GPT, idx: torch.Tensor, layer: int, head: int) -> MaskDemo:
     changed = tokens.clone()
     position = tokens.size(1) - 1
     changed[0, position] = (tokens[0, position] + 1) % model.config.vocab_size
-    name = f"blocks.{layer}.attn.c_attn"
-    outputs = [_capture(model, sequence, names={name})[2][name] for sequence in (tokens, changed)]
+    attn = f"blocks.{layer}.attn"
+    names = {f"{attn}.hook_q", f"{attn}.hook_k", f"{attn}.hook_v"}
+    runs = [capture(model, sequence, names=names)[2] for sequence in (tokens, changed)]
 
-    def head_output(qkv, use_mask):
-        q, k, v = (part[0, head] for part in split_heads(qkv, model.config.n_head))  # 3 x (T, hs)
-        scores = (q @ k.T) / math.sqrt(q.size(-1))  # (T, T)
-        if use_mask:
-            scores = scores.masked_fill(~causal_mask(q.size(0), k.size(0), q.device), float("-inf"))
-        return torch.softmax(scores, dim=-1) @ v  # (T, hs)
+    def head_output(seen, use_mask):
+        q, k, v = (seen[f"{attn}.{hook}"][:, head:head + 1] for hook in ("hook_q", "hook_k", "hook_v"))
+        mask = causal_mask(q.size(2), k.size(2), q.device) if use_mask else None  # (T, T) or every key
+        return attention(q, k, v, mask, scale=1.0 / math.sqrt(q.size(-1)))[0, 0]  # (T, hs)
 
     def change(use_mask):
-        before, after = (head_output(qkv, use_mask) for qkv in outputs)
+        before, after = (head_output(seen, use_mask) for seen in runs)
         return (after - before).abs().amax(dim=-1)  # (T,)
 
     return MaskDemo(layer, head, position, int(tokens[0, position]), int(changed[0, position]),
