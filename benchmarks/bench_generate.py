@@ -12,12 +12,20 @@ out the moments the process waited for a core that a neighbour held.
     python benchmarks/bench_generate.py --threads 1 --rounds 3      # char and GPT-2 small, bf16 too (~12 minutes)
     python benchmarks/bench_generate.py --shapes char --rounds 3    # a quick check
     python benchmarks/bench_generate.py --shapes char --profile [--no-compile]   # where a decode step's time goes
+
+Before and after a change, in the same run: `--before DIR` adds the rows of an older glassgpt, a copy of its
+package folder made with `git archive REV src/glassgpt | tar -x -C /tmp/old` (DIR = /tmp/old/src/glassgpt):
+
+    python benchmarks/bench_generate.py --shapes char --no-compile --before /tmp/old/src/glassgpt
 """
 
 import argparse
+import importlib.util
 import statistics
+import sys
 import tempfile
 import time
+from pathlib import Path
 
 import torch
 import torch.nn.functional as F
@@ -32,8 +40,20 @@ SHAPES = {"char": ("char preset", "char", 200), "gpt2": ("GPT-2 small", "gpt2", 
 PROMPT, NEW = 16, 200
 
 
-def peer_and_ours(preset: str, dtype: torch.dtype):
-    """transformers' GPT-2 with its own random initialisation, and glassgpt reading the very same weights."""
+def older_glassgpt(folder: str):
+    """An older glassgpt package (a copy of its src/glassgpt folder), imported as `glassgpt_before`."""
+    folder = Path(folder).resolve()
+    spec = importlib.util.spec_from_file_location("glassgpt_before", folder / "__init__.py",
+                                                  submodule_search_locations=[str(folder)])
+    package = importlib.util.module_from_spec(spec)
+    sys.modules["glassgpt_before"] = package
+    spec.loader.exec_module(package)
+    return package
+
+
+def peer_and_ours(preset: str, dtype: torch.dtype, before=None):
+    """transformers' GPT-2 with its own random initialisation, and glassgpt reading the very same weights (and an
+    older glassgpt too, when `before` is one)."""
     from transformers import GPT2Config, GPT2LMHeadModel
 
     config = GPTConfig.from_preset(preset)
@@ -45,7 +65,8 @@ def peer_and_ours(preset: str, dtype: torch.dtype):
     with tempfile.TemporaryDirectory() as folder:
         peer.save_pretrained(folder)
         ours = GPT.from_pretrained(folder)
-    return peer.to(dtype), ours.to(dtype)
+        older = None if before is None else before.GPT.from_pretrained(folder).to(dtype)
+    return peer.to(dtype), ours.to(dtype), older
 
 
 def weights_only(model: GPT):
@@ -77,7 +98,7 @@ def bench_shape(shape: str, args) -> str:
     runs, notes, cache_rows = {}, [], []
     for dtype in dtypes:
         tag = "" if dtype == torch.float32 else ", bf16"
-        peer, ours = peer_and_ours(preset, dtype)
+        peer, ours, older = peer_and_ours(preset, dtype, args.before)
 
         def peer_run(peer=peer):
             return peer.generate(idx, max_new_tokens=NEW, min_new_tokens=NEW, do_sample=False, eos_token_id=None,
@@ -88,6 +109,10 @@ def bench_shape(shape: str, args) -> str:
 
         runs[f"transformers generate, its cache{tag}"] = peer_run
         runs[f"glassgpt generate, KV cache{tag}"] = our_run
+        if older is not None:
+            runs[f"glassgpt before, KV cache{tag}"] = lambda: older.generate(idx, NEW, temperature=0)
+            same_as_before = torch.equal(runs[f"glassgpt before, KV cache{tag}"](), our_run())
+            notes.append(f"greedy tokens{tag} identical to the older glassgpt's: {'yes' if same_as_before else 'NO'}")
         if args.compile:
             start = time.perf_counter()
             our_run(compile=True)  # compiles the decode step, untimed
@@ -135,7 +160,7 @@ def bench_shape(shape: str, args) -> str:
 
 def profile_shape(shape: str, compile: bool) -> str:
     """The operators of 50 decode steps, by self time."""
-    _, ours = peer_and_ours(SHAPES[shape][1], torch.float32)
+    _, ours, _ = peer_and_ours(SHAPES[shape][1], torch.float32)
     step = compiled_decode_step("cpu") if compile else decode_step
     cache = KVCache(ours.config, 1)
     token = torch.zeros(1, 1, dtype=torch.long)
@@ -157,7 +182,9 @@ def main():
     parser.add_argument("--no-bf16", dest="bf16", action="store_false", help="skip the bf16 rows of GPT-2 small")
     parser.add_argument("--no-compile", dest="compile", action="store_false", help="skip the compiled decode step")
     parser.add_argument("--profile", action="store_true", help="profile 50 decode steps instead of timing")
+    parser.add_argument("--before", metavar="DIR", help="also time an older glassgpt: a copy of its package folder")
     args = parser.parse_args()
+    args.before = older_glassgpt(args.before) if args.before else None
     if args.threads:
         torch.set_num_threads(args.threads)
     print(f"Machine: {describe_machine(torch.device('cpu'))}\n")

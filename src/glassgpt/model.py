@@ -240,6 +240,16 @@ class GPT(GenerationMixin, CheckpointMixin, nn.Module):
                 if module.bias is not None:
                     nn.init.zeros_(module.bias)
 
+    def get_num_params(self, non_embedding: bool = True) -> int:
+        """Parameters of the model, each tensor once (a tied head shares the token embedding's, so it adds 0).
+
+        non_embedding=True (nanoGPT's convention, which the course keeps) leaves out the position embedding, which
+        is a lookup table rather than computation; the token embedding stays in, since the tied LM head uses it.
+        accounting.count_parameters gives every part separately, from the config alone.
+        """
+        total = sum(p.numel() for p in self.parameters())  # parameters() yields a shared tensor once
+        return total - self.pos_emb.weight.numel() if non_embedding else total
+
     def forward(self, idx: torch.Tensor, targets: torch.Tensor | None = None, kv_cache=None):
         """idx (B, T) token ids -> (logits (B, T, V), loss or None).
 
