@@ -188,6 +188,12 @@ ERRORS: dict[str, tuple[str, str]] = {
         '`hf download {name} --local-dir DIR`, then load DIR (--checkpoint DIR)',
         '无法从 Hugging Face Hub 获取 {name}（{reason}）；请在能联网的机器上运行 `hf download {name} --local-dir DIR`，'
         '然后加载 DIR（--checkpoint DIR）'),
+    'hub_offline': (
+        '{name} is not in the Hugging Face cache ({cache}), and HF_HUB_OFFLINE is set, so it cannot be downloaded; '
+        'unset HF_HUB_OFFLINE, or on a machine with internet access run `hf download {name} --local-dir DIR`, then '
+        'load DIR (--checkpoint DIR)',
+        '{name} 不在 Hugging Face 缓存（{cache}）中，且设置了 HF_HUB_OFFLINE，无法下载；请取消 HF_HUB_OFFLINE，'
+        '或在能联网的机器上运行 `hf download {name} --local-dir DIR`，然后加载 DIR（--checkpoint DIR）'),
     'not_enough_memory': (
         '{what} needs {size} of memory, but {device} has {available} available; choose a smaller size, or free '
         'memory',
@@ -217,6 +223,42 @@ ERRORS: dict[str, tuple[str, str]] = {
     'char_vocab_empty': (
         'the text is empty; a character vocabulary needs at least one character',
         '文本为空；字符表至少需要一个字符'),
+    'lab_language': (
+        'the lab page speaks en or zh, got {lang!r}; pass lang="en" or lang="zh"',
+        '实验室页面只支持 en 或 zh，收到 {lang!r}；请传入 lang="en" 或 lang="zh"'),
+    'repeat_periods': (
+        'the periods must satisfy 1 <= min_period ({min_period}) <= max_period ({max_period}) <= {largest}, the smaller of vocab_size ({vocab_size}) and seq_len - 1 ({seq_len} - 1): a period holds distinct tokens and must repeat at least once; choose periods in that range',
+        '周期必须满足 1 <= min_period（{min_period}）<= max_period（{max_period}）<= {largest}，即 vocab_size（{vocab_size}）与 seq_len - 1（{seq_len} - 1）中较小者：一个周期内的 token 互不相同，且至少要重复一次；请在此范围内选择周期'),
+    'pattern_shape': (
+        'an attention pattern must have shape (n_layer, B, nh, T, T) and its keys (B, T, T), got {pattern} and {keys}; attention_weights(model, idx) returns such a pattern',
+        '注意力模式的形状必须是 (n_layer, B, nh, T, T)，键的形状必须是 (B, T, T)，收到 {pattern} 和 {keys}；attention_weights(model, idx) 返回的就是这样的模式'),
+    'score_no_queries': (
+        'no position of these tokens has a key this score counts (for the duplicate-token and induction scores: no token occurs twice); score tokens in which some token repeats',
+        '这些 token 中没有任何位置有该分数所计的键（对重复 token 分数和归纳分数而言：没有 token 出现两次）；请用有重复 token 的序列来评分'),
+    'train_needs_data': (
+        'the text task trains on a text file; name one (data="file.txt", or --data FILE)',
+        '文本任务需要一个文本文件来训练；请指定一个（data="file.txt"，或 --data FILE）'),
+    'train_rate': (
+        '{field} must be a finite number of at least 0 (learning_rate: more than 0), got {value}',
+        '{field} 必须是不小于 0 的有限数（learning_rate 必须大于 0），收到 {value}'),
+    'train_data_unreadable': (
+        'cannot read {file} as UTF-8 text ({reason}); give an existing text file saved as UTF-8',
+        '无法以 UTF-8 文本读取 {file}（{reason}）；请给出一个存在的、以 UTF-8 保存的文本文件'),
+    'train_data_short': (
+        '{file} has {length} characters; training needs at least {needed} (seq_len + 1); use a longer text or a smaller seq_len',
+        '{file} 只有 {length} 个字符；训练至少需要 {needed} 个（seq_len + 1）；请换更长的文本，或减小 seq_len'),
+    'train_no_state': (
+        '{folder} holds no {file}, so there is no run to resume; train without resuming first, or name the folder a run saved into',
+        '{folder} 中没有 {file}，因此没有可以继续的训练；请先不带继续选项训练一次，或指定训练保存到的目录'),
+    'config_negative': (
+        '{field} must be 0 or more, got {value}',
+        '{field} 必须大于或等于 0，收到 {value}'),
+    'train_seed': (
+        'seed must be a whole number from 0 to {largest}, got {value}',
+        'seed 必须是 0 到 {largest} 之间的整数，收到 {value}'),
+    'lens_top_k': (
+        'top_k must be a whole number of at least 1, got {value}',
+        'top_k 必须是至少为 1 的整数，收到 {value}'),
 }
 
 

@@ -1,8 +1,15 @@
 """What the CLI says in the `check` mode: key -> (English, Chinese)."""
 
 MESSAGES = {
-    "check.usage": ("check takes exactly one FILE, the Python file with your GPT (got {count})",
-                    "check 需要且只需要一个文件 FILE：写有你的 GPT 的 Python 文件（收到 {count} 个）"),
+    "check.about": (
+        "grade the GPT in your own Python file, part by part, against glassgpt's GPT-2; your file runs in a "
+        "separate process, within a time limit",
+        "逐个部分地把你自己 Python 文件里的 GPT 与 glassgpt 的 GPT-2 对照评分；你的文件在单独的进程中运行，并有时间限制"),
+    "check.opt.file": ("the Python file with your GPTConfig, CausalSelfAttention, MLP, TransformerBlock and GPT",
+                       "写有你的 GPTConfig、CausalSelfAttention、MLP、TransformerBlock 和 GPT 的 Python 文件"),
+    "check.opt.timeout": ("seconds your code may run in all, import included, before it is stopped "
+                          "(default: {default:g})",
+                          "你的代码（包括导入）总共可运行的秒数，超时即被停止（默认：{default:g}）"),
     "check.title": ("Checking the GPT in {file}", "检查 {file} 中的 GPT"),
     "check.config": ("every class is built with GPTConfig({config})", "每个类都用 GPTConfig({config}) 构建"),
     "check.mark.pass": ("ok", "通过"),
@@ -251,5 +258,26 @@ MESSAGES = {
     "check.hint.no_gradient": (
         ".detach(), .data, torch.no_grad(), or a layer that forward never uses cuts the path",
         ".detach()、.data、torch.no_grad()，或 forward 中从未用到的层，都会切断梯度的路径"),
+    "check.note.timeout": (
+        "still running after {seconds:g} s, the time limit, and stopped here; the checks after this one were not "
+        "run",
+        "超过时间限制 {seconds:g} 秒仍在运行，在这里被停止；之后的检查没有运行"),
+    "check.hint.timeout": (
+        "an endless loop? A while loop whose condition never changes, or a loop over something that never ends; "
+        "if your code is only slow, give it more time with --timeout",
+        "是不是死循环？比如条件永远不变的 while 循环，或在永远不会结束的序列上循环；如果只是运行得慢，可以用 "
+        "--timeout 给它更多时间"),
+    "check.note.crashed": ("Python itself crashed here ({error}); the checks after this one were not run",
+                           "Python 本身在这里崩溃了（{error}）；之后的检查没有运行"),
+    "check.hint.crashed": (
+        "a crash (rather than an exception) comes from native code: ctypes, an extension module, or running out "
+        "of memory",
+        "崩溃（而不是异常）来自本地代码：ctypes、扩展模块，或者内存耗尽"),
+    "check.note.exited": ("the process ended during this check, with exit status {status} and no exception; the "
+                          "checks after this one were not run",
+                          "进程在这项检查中结束了，退出状态为 {status}，没有抛出异常；之后的检查没有运行"),
+    "check.hint.exited": ("look for os._exit(), or for exit() in code the check calls; a model should raise an "
+                          "exception instead",
+                          "检查是否调用了 os._exit()，或在被检查的代码中调用了 exit()；模型出错时应当抛出异常"),
     "check.note.gradient_not_finite": ("the gradient of {names} holds NaN or inf", "{names} 的梯度中含有 NaN 或 inf"),
 }
