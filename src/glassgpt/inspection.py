@@ -194,12 +194,32 @@ def trace_forward(model: GPT, idx: torch.Tensor, targets: torch.Tensor | None = 
     return ForwardTrace(tuple(steps), logits, loss)
 
 
+def attention_taps(model: GPT, idx: torch.Tensor, taps=("pattern",), kv_cache=None):
+    """One forward pass on idx (B, T), written out -> (logits (B, T, V), {tap: (n_layer, B, nh, T, ...)}): what
+    every layer's hook points `hook_<tap>` saw, for the taps named (q, k, v, scores, masked_scores, pattern, z).
+    With a `kv_cache`, idx holds only the new tokens, and keys, scores and patterns span the cache too (T_k)."""
+    seen = {tap: [None] * len(model.blocks) for tap in taps}
+
+    def keep(tap, layer):
+        def hook(module, args, output):
+            seen[tap][layer] = output
+        return hook
+
+    handles = [getattr(block.attn, f"hook_{tap}").register_forward_hook(keep(tap, layer))
+               for layer, block in enumerate(model.blocks) for tap in taps]
+    try:
+        with torch.no_grad(), written_out(model):
+            logits, _ = model(idx, kv_cache=kv_cache)  # (B, T, V)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return logits, {tap: torch.stack(tensors) for tap, tensors in seen.items()}
+
+
 def attention_weights(model: GPT, idx: torch.Tensor) -> torch.Tensor:
     """Every layer's attention weights on idx (B, T): (n_layer, B, nh, T, T); each row sums to 1 and entries
     above the diagonal (later tokens) are exactly 0."""
-    names = [f"blocks.{i}.attn.hook_pattern" for i in range(model.config.n_layer)]
-    _, _, outputs, _ = capture(model, idx, names=set(names))
-    return torch.stack([outputs[name] for name in names])
+    return attention_taps(model, idx)[1]["pattern"]
 
 
 def walk_through_head(model: GPT, idx: torch.Tensor, layer: int, head: int) -> HeadWalkthrough:

@@ -10,7 +10,7 @@ Notable:
   shows is sent: attention weights only on and below the diagonal (above it they are exactly 0), and the values
   and head outputs only in their first VALUE_DIMS dimensions (enough to follow the weighted sum by hand).
 - The hook points fire only on the written-out path, so every pass here runs inside inspection's
-  `written_out(model)` (both paths compute the same function; each layer's own choice comes back afterwards).
+  `attention_taps` (both paths compute the same function; each layer's own choice comes back afterwards).
 - The head scores and the logit lens are glassgpt.analysis's, carried as they are.
 """
 
@@ -20,7 +20,7 @@ import torch
 
 from ..analysis import head_scores, logit_lens
 from ..generation import KVCache, sample_next_token
-from ..inspection import trace_forward, written_out
+from ..inspection import attention_taps, trace_forward
 
 DECIMALS = 5  # places kept after the point: 5e-6 at most off
 VALUE_DIMS = 8  # dimensions of v and z the page shows for each head
@@ -38,28 +38,6 @@ def rounded(tensor: torch.Tensor) -> list:
 def lower_triangle(rows: list) -> list:
     """Row i of a causal matrix up to and including column i: the rest is masked (weight exactly 0)."""
     return [row[:i + 1] for i, row in enumerate(rows)]
-
-
-@torch.no_grad()
-def run_with_taps(model, idx: torch.Tensor, kv_cache=None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
-    """One forward pass of `model` on idx (B, T) -> (logits (B, T, V), {tap: (n_layer, B, nh, T, T_k or hs)})
-    with what each layer's hook points saw (see TAPS)."""
-    seen = {tap: [None] * len(model.blocks) for tap in TAPS}
-
-    def keep(tap, layer):
-        def hook(module, args, output):
-            seen[tap][layer] = output
-        return hook
-
-    handles = [getattr(block.attn, f"hook_{tap}").register_forward_hook(keep(tap, layer))
-               for layer, block in enumerate(model.blocks) for tap in TAPS]
-    try:
-        with written_out(model):
-            logits, _ = model(idx, kv_cache=kv_cache)  # (B, T, V)
-    finally:
-        for handle in handles:
-            handle.remove()
-    return logits, {tap: torch.stack(tensors) for tap, tensors in seen.items()}
 
 
 def diagram(model, idx: torch.Tensor) -> list[dict]:
@@ -114,7 +92,7 @@ def generation(model, logits: torch.Tensor, taps: dict[str, torch.Tensor], cache
             "chosen": int(chosen),
         })
         if k + 1 < new_tokens:
-            logits, taps = run_with_taps(model, chosen, kv_cache=cache)  # (1, 1, V): one more token
+            logits, taps = attention_taps(model, chosen, TAPS, kv_cache=cache)  # (1, 1, V): one more token
     return steps
 
 
@@ -143,7 +121,7 @@ def _payload(model, idx: torch.Tensor, tokenizer, source: str, new_tokens: int) 
     cache = KVCache(config, batch_size=1, capacity=T + new_tokens, device=idx.device,
                     dtype=next(model.parameters()).dtype)
     # the prefill: every prompt token at once, into the empty cache; the attention section shows this pass
-    logits, taps = run_with_taps(model, idx, kv_cache=cache)
+    logits, taps = attention_taps(model, idx, TAPS, kv_cache=cache)
     steps = generation(model, logits, taps, cache, new_tokens)
     lens = lens_predictions(model, idx)
     ids = idx[0].tolist() + [step["chosen"] for step in steps]
