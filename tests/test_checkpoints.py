@@ -2,6 +2,7 @@
 atomically, and every damaged, truncated, missing or mismatched checkpoint is a clear error naming file and tensor.
 """
 
+import dataclasses
 import json
 import os
 import subprocess
@@ -136,6 +137,7 @@ class _RunsCode:
         return (Path.touch, (self.marker,))
 
 
+@pytest.mark.filterwarnings("ignore:Detected pickle protocol")  # torch notes the protocol; refusing is the point
 def test_pytorch_model_bin_that_runs_code_is_refused(tmp_path):
     import pickle
 
@@ -158,31 +160,101 @@ def _save_file_failing_halfway(tensors, filename, metadata=None):
     raise OSError(28, "No space left on device")
 
 
-@pytest.mark.parametrize("failing", ["weights", "config"])
-def test_crash_mid_write_leaves_old_checkpoint_intact(tmp_path, monkeypatch, failing):
-    old = random_model(seed=0)
-    old.save_pretrained(tmp_path)
-    before = {name: (tmp_path / name).read_bytes() for name in os.listdir(tmp_path)}
+def _entries(folder):
+    """Every name in the folder and beside it (where a save's temporary siblings would be)."""
+    return sorted(os.listdir(folder.parent)), sorted(os.listdir(folder))
 
+
+@pytest.mark.parametrize("failing", ["weights", "config", "tokenizer"])
+def test_crash_mid_write_leaves_old_checkpoint_intact(tmp_path, monkeypatch, failing):
+    folder = tmp_path / "ckpt"
+    old = random_model(seed=0)
+    old.save_pretrained(folder)
+    before = {name: (folder / name).read_bytes() for name in os.listdir(folder)}
+    entries = _entries(folder)
+
+    class FailingTokenizer:
+        def save(self, where):
+            (where / "tokenizer.json").write_text("{partial")
+            raise OSError(28, "No space left on device")
+
+    tokenizer = None
     if failing == "weights":
         monkeypatch.setattr(checkpoints, "save_file", _save_file_failing_halfway)
-    else:
+    elif failing == "config":
         real_write_text = Path.write_text
 
         def write_text(self, *args, **kwargs):
-            if self.parent == tmp_path:
-                self.write_bytes(b"{partial")
+            if self.name == "config.json":
+                real_write_text(self, "{partial")
                 raise OSError(28, "No space left on device")
             return real_write_text(self, *args, **kwargs)
         monkeypatch.setattr(Path, "write_text", write_text)
+    else:
+        tokenizer = FailingTokenizer()
     with pytest.raises(OSError, match="No space"):
-        random_model(seed=1, n_layer=3).save_pretrained(tmp_path)
+        random_model(seed=1, n_layer=3).save_pretrained(folder, tokenizer=tokenizer)
     monkeypatch.undo()
 
-    assert {name: (tmp_path / name).read_bytes() for name in os.listdir(tmp_path)} == before  # no temp files left
+    assert _entries(folder) == entries  # no temporary file or folder left, here or beside it
+    assert {name: (folder / name).read_bytes() for name in os.listdir(folder)} == before
     idx = tokens(old.config)
     with torch.no_grad():
-        assert torch.equal(GPT.from_pretrained(tmp_path)(idx)[0], old(idx)[0])
+        assert torch.equal(GPT.from_pretrained(folder)(idx)[0], old(idx)[0])
+
+
+def test_every_file_gets_the_same_ordinary_mode(tmp_path):
+    from glassgpt.text import CharTokenizer
+
+    old_umask = os.umask(0o027)  # an unusual umask, to see that it is the one followed
+    try:
+        random_model().save_pretrained(tmp_path / "ckpt", tokenizer=CharTokenizer.from_text("abc"))
+    finally:
+        os.umask(old_umask)
+    modes = {name: (tmp_path / "ckpt" / name).stat().st_mode & 0o777 for name in os.listdir(tmp_path / "ckpt")}
+    assert sorted(modes) == ["config.json", "model.safetensors", "tokenizer.json"]
+    assert set(modes.values()) == {0o640}, modes  # 0666 less the umask, for every file
+    assert (tmp_path / "ckpt").stat().st_mode & 0o777 == 0o750
+
+
+def test_a_new_save_replaces_the_whole_checkpoint(tmp_path):
+    """Files of the old checkpoint that the new one does not write (its tokenizer) go with it: a stale tokenizer
+    must not sit beside new weights."""
+    from glassgpt.text import CharTokenizer
+
+    random_model().save_pretrained(tmp_path, tokenizer=CharTokenizer.from_text("abc"))
+    assert (tmp_path / "tokenizer.json").exists()
+    random_model(seed=1).save_pretrained(tmp_path)
+    assert sorted(os.listdir(tmp_path)) == ["config.json", "model.safetensors"]
+
+
+def test_save_into_a_folder_with_other_files_is_refused(tmp_path):
+    (tmp_path / "notes.txt").write_text("mine")
+    with pytest.raises(GlassGPTError) as error:
+        random_model().save_pretrained(tmp_path)
+    assert error.value.key == "checkpoint_folder_foreign" and "notes.txt" in str(error.value)
+    assert sorted(os.listdir(tmp_path)) == ["notes.txt"]
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(GlassGPTError) as error:
+        random_model().save_pretrained(tmp_path / "file")
+    assert error.value.key == "checkpoint_save_is_file"
+
+
+def test_extra_files_are_written_with_the_weights(tmp_path):
+    model = random_model()
+    optimizer = torch.optim.AdamW(model.parameters())
+    model.save_pretrained(tmp_path, files={"optimizer.pt": lambda f: torch.save(optimizer.state_dict(), f)})
+    assert sorted(os.listdir(tmp_path)) == ["config.json", "model.safetensors", "optimizer.pt"]
+    assert torch.load(tmp_path / "optimizer.pt")["param_groups"][0]["lr"] == optimizer.param_groups[0]["lr"]
+
+
+def test_save_through_a_symlink_replaces_its_target(tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    model = random_model()
+    model.save_pretrained(tmp_path / "link")
+    assert (tmp_path / "link").is_symlink() and (tmp_path / "real" / "model.safetensors").is_file()
+    assert GPT.from_pretrained(tmp_path / "link").config == model.config
 
 
 # --- damaged, truncated, missing, mismatched ---------------------------------------------------------------------
@@ -211,7 +283,10 @@ def _expect(folder, key, file, tensor=None):
 
 
 def test_missing_folder(tmp_path):
-    _expect(tmp_path / "nowhere", "checkpoint_not_dir", "")
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(tmp_path / "nowhere")
+    assert error.value.key == "checkpoint_not_found" and str(tmp_path / "nowhere") in str(error.value)
+    assert "gpt2" in str(error.value)  # says what else it could have been
 
 
 @pytest.mark.parametrize("file", ["config.json", "model.safetensors"])
@@ -325,3 +400,239 @@ def test_bad_checkpoint_is_one_line_and_exit_2(tmp_path, mode, lang):
     assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
     assert str(tmp_path / "model.safetensors") in result.stderr
     assert ("损坏" in result.stderr) == (lang == "zh")
+
+
+# --- state_dict= is checked before anything is written ------------------------------------------------------------
+
+def test_save_with_wrongly_shaped_state_dict_is_refused_before_writing(tmp_path):
+    model = random_model()
+    state = dict(model.state_dict())
+    state["blocks.1.mlp.c_fc.weight"] = torch.zeros(96, 12)
+    with pytest.raises(GlassGPTError) as error:
+        model.save_pretrained(tmp_path / "ckpt", state_dict=state)
+    assert error.value.key == "state_dict_shape" and "blocks.1.mlp.c_fc.weight" in str(error.value)
+    assert "(96, 12)" in str(error.value) and "(96, 24)" in str(error.value)
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_with_another_models_state_dict_writes_that_state(tmp_path):
+    model, other = random_model(seed=0), random_model(seed=1)
+    model.save_pretrained(tmp_path, state_dict=other.state_dict())
+    for name, tensor in GPT.from_pretrained(tmp_path).state_dict().items():
+        assert torch.equal(tensor, other.state_dict()[name]), name
+
+
+# --- loading: NaN weights, memory before building ------------------------------------------------------------------
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf")])
+def test_non_finite_weight_is_refused_naming_the_tensor(saved, value):
+    _rewrite_tensors(saved, lambda t: t["transformer.h.1.attn.c_proj.weight"].view(-1)[7].fill_(value))
+    _expect(saved, "checkpoint_not_finite", "model.safetensors", "transformer.h.1.attn.c_proj.weight")
+
+
+@pytest.mark.parametrize("changes", [dict(n_layer=100_000, n_embd=768), dict(n_embd=10_000_000),
+                                     dict(vocab_size=10**15)], ids=["n_layer", "n_embd", "vocab_size"])
+def test_a_config_too_big_for_memory_fails_before_building(saved, monkeypatch, changes):
+    """The model is never built, not even on the meta device: it would take hours (or all memory)."""
+    config = json.loads((saved / "config.json").read_text())
+    config.update(changes, n_head=1)
+    (saved / "config.json").write_text(json.dumps(config))
+    monkeypatch.setattr(GPT, "__init__", lambda *a, **k: pytest.fail("the model was built"))
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(saved)
+    assert error.value.key == "not_enough_memory", str(error.value)
+    assert "available" in str(error.value)
+
+
+def test_a_config_with_more_layers_than_the_weights_fails_fast(saved):
+    """n_layer 50,000 of width 24 fits in memory (tiny layers), but the weights hold 2: missing layer 2, at once,
+    without building 50,000 blocks."""
+    config = json.loads((saved / "config.json").read_text())
+    config["n_layer"] = 50_000
+    (saved / "config.json").write_text(json.dumps(config))
+    _expect(saved, "checkpoint_missing_tensor", "model.safetensors", "transformer.h.2.ln_1.weight")
+
+
+def test_a_tied_config_with_a_different_head_is_refused(tmp_path):
+    model = random_model(tie_weights=False)
+    model.save_pretrained(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    config["tie_word_embeddings"] = True
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    _expect(tmp_path, "checkpoint_unexpected_tensor", "model.safetensors", "lm_head.weight")
+
+
+# --- course checkpoints (.pt) and plain state dicts ---------------------------------------------------------------
+
+def _course_model(**overrides):
+    config = GPTConfig.from_preset("course", vocab_size=40, block_size=32, n_layer=2, n_head=4, n_embd=32,
+                                   **overrides)
+    torch.manual_seed(0)
+    return GPT(config).eval()
+
+
+def _course_checkpoint(model, file, **extra):
+    """What the course's step 3 saves after an epoch: model, optimizer, config, epoch and the char vocabulary."""
+    optimizer = torch.optim.AdamW(model.parameters(), lr=1e-3)
+    idx = torch.randint(0, model.config.vocab_size, (2, 8), generator=torch.Generator().manual_seed(0))
+    model.train()
+    model(idx, targets=idx)[1].backward()
+    optimizer.step()
+    model.eval()
+    vocab = {c: i for i, c in enumerate(sorted(set("hello world, 你好")))}
+    torch.save({"model": model.state_dict(), "optimizer": optimizer.state_dict(), "config": model.config,
+                "epoch": 3, "vocab": vocab, **extra}, file)
+    return vocab
+
+
+def test_course_checkpoint_loads_with_plain_torch_load_and_from_pretrained(tmp_path):
+    """torch >= 2.6 loads with weights_only=True by default: the GPTConfig in the file must be allow-listed."""
+    from glassgpt.text import CharTokenizer, find_tokenizer
+
+    model, file = _course_model(), tmp_path / "model_epoch3.pt"
+    vocab = _course_checkpoint(model, file)
+    plain = torch.load(file)  # exactly what the course does
+    assert plain["config"] == model.config and isinstance(plain["config"], GPTConfig) and plain["epoch"] == 3
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        plain["config"].n_layer = 5  # still the frozen dataclass, not a look-alike
+
+    loaded = GPT.from_pretrained(file)
+    assert loaded.config == model.config and not loaded.training
+    for name, tensor in model.state_dict().items():
+        assert torch.equal(loaded.state_dict()[name], tensor), name
+    tokenizer = find_tokenizer(file)
+    assert isinstance(tokenizer, CharTokenizer) and tokenizer.char_to_id == vocab
+    assert tokenizer.decode(tokenizer.encode("hello 你好")) == "hello 你好"
+
+
+def test_course_checkpoint_of_a_compiled_model(tmp_path):
+    """torch.compile's wrapper names every tensor `_orig_mod.<name>`; the course may save that state dict."""
+    model = _course_model()
+    state = {"_orig_mod." + k: v for k, v in model.state_dict().items()}
+    torch.save({"model": state, "config": model.config}, tmp_path / "c.pt")
+    assert torch.equal(GPT.from_pretrained(tmp_path / "c.pt").tok_emb.weight, model.tok_emb.weight)
+
+
+def test_plain_state_dict_of_a_preset_shape_takes_the_preset(tmp_path):
+    config = GPTConfig.from_preset("tiny")
+    torch.manual_seed(0)
+    model = GPT(config)
+    torch.save(model.state_dict(), tmp_path / "sd.pt")
+    assert GPT.from_pretrained(tmp_path / "sd.pt").config == config
+    untied = GPT(config.replace(tie_weights=False))
+    torch.save(untied.state_dict(), tmp_path / "untied.pt")
+    assert GPT.from_pretrained(tmp_path / "untied.pt").config == config.replace(tie_weights=False)
+
+
+def test_plain_state_dict_of_another_shape_needs_a_config(tmp_path):
+    model = _course_model()
+    torch.save(model.state_dict(), tmp_path / "sd.pt")
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(tmp_path / "sd.pt")
+    assert error.value.key == "checkpoint_needs_config" and "config=GPTConfig" in str(error.value)
+    assert "vocab_size=40" in str(error.value)
+    loaded = GPT.from_pretrained(tmp_path / "sd.pt", config=model.config)
+    assert torch.equal(loaded.blocks[1].mlp.c_fc.weight, model.blocks[1].mlp.c_fc.weight)
+
+
+def test_state_dict_in_hugging_face_names_as_a_pt_file(tmp_path):
+    hf = random_hf_gpt2(tmp_path / "hf", vocab_size=64, n_positions=16, n_layer=2, n_head=2, n_embd=16)
+    torch.save(hf.state_dict(), tmp_path / "hf.pt")  # the "tiny" preset's shapes
+    model = GPT.from_pretrained(tmp_path / "hf.pt")
+    idx = tokens(model.config)
+    with torch.no_grad():
+        torch.testing.assert_close(model(idx)[0], hf(idx).logits, atol=1e-5, rtol=0)
+
+
+def test_safetensors_file_of_a_state_dict(tmp_path):
+    model = _course_model()
+    save_file({k: v.contiguous() for k, v in model.state_dict().items() if k != "lm_head.weight"},
+              tmp_path / "w.safetensors")
+    loaded = GPT.from_pretrained(tmp_path / "w.safetensors", config=model.config)
+    assert torch.equal(loaded.lm_head.weight, model.lm_head.weight)
+
+
+def test_a_config_that_contradicts_the_file_is_refused(tmp_path):
+    model = _course_model()
+    torch.save({"model": model.state_dict(), "config": model.config}, tmp_path / "c.pt")
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(tmp_path / "c.pt", config=model.config.replace(n_head=8))
+    assert error.value.key == "checkpoint_config_conflict" and "n_head" in str(error.value)
+
+
+@pytest.mark.parametrize("content, found", [
+    ([1, 2, 3], "a list"),
+    ({"epoch": 3, "loss": 1.5}, "a dict with keys 'epoch', 'loss'"),
+    ({"model": {"tok_emb.weight": torch.zeros(2, 2)}, "config": "gpt2"}, "a config that is a str"),
+    ({"model": {"tok_emb.weight": torch.zeros(2, 2)}, "config": {"n_layers": 2}}, "a config a dict"),
+])
+def test_pt_file_that_is_neither_is_one_clear_error(tmp_path, content, found):
+    torch.save(content, tmp_path / "x.pt")
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(tmp_path / "x.pt")
+    assert error.value.key == "checkpoint_pt_unknown" and str(tmp_path / "x.pt") in str(error.value)
+    assert found in str(error.value)
+
+
+def test_course_config_with_an_invalid_value_is_validated_again(tmp_path):
+    """Unpickling sets a frozen dataclass's fields without __post_init__: GPTConfig's checks must run anyway."""
+    model = _course_model()
+    bad = model.config.replace()
+    object.__setattr__(bad, "n_head", 5)  # 32 is not divisible by 5
+    torch.save({"model": model.state_dict(), "config": bad}, tmp_path / "c.pt")
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(tmp_path / "c.pt")
+    assert error.value.key == "config_heads_divide"
+
+
+class LearnersOwnConfig:  # a class glassgpt does not know: weights_only must refuse it, not run it
+    def __init__(self):
+        self.n_layer = 2
+
+
+def test_pt_file_with_an_unknown_class_is_refused_by_name(tmp_path):
+    model = _course_model()
+    torch.save({"model": model.state_dict(), "config": LearnersOwnConfig()}, tmp_path / "c.pt")
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(tmp_path / "c.pt")
+    assert error.value.key == "checkpoint_unsafe_pickle" and "LearnersOwnConfig" in str(error.value)
+
+
+def test_damaged_pt_file(tmp_path):
+    model = _course_model()
+    _course_checkpoint(model, tmp_path / "c.pt")
+    data = (tmp_path / "c.pt").read_bytes()
+    (tmp_path / "c.pt").write_bytes(data[: len(data) // 2])
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(tmp_path / "c.pt")
+    assert error.value.key == "checkpoint_damaged" and str(tmp_path / "c.pt") in str(error.value)
+
+
+def test_checkpoint_config_reads_no_weights(saved, tmp_path_factory):
+    (saved / "model.safetensors").write_bytes(b"not read")
+    assert checkpoints.checkpoint_config(saved) == random_model().config
+    model, file = _course_model(), tmp_path_factory.mktemp("pt") / "c.pt"
+    torch.save({"model": model.state_dict(), "config": model.config}, file)
+    assert checkpoints.checkpoint_config(file) == model.config
+
+
+def test_nothing_turns_weights_only_off():
+    """A pickle is only ever read with weights_only=True, anywhere in the package."""
+    source = ROOT / "src" / "glassgpt"
+    for path in source.rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        assert "weights_only=False" not in text and "TORCH_FORCE_NO_WEIGHTS_ONLY_LOAD" not in text, path
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_cli_takes_a_course_pt_file_and_says_what_is_wrong_with_a_bad_one(tmp_path, lang):
+    model = _course_model()
+    _course_checkpoint(model, tmp_path / "model_epoch3.pt")
+    result = cli("full", "--checkpoint", str(tmp_path / "model_epoch3.pt"), "--lang", lang)
+    assert result.returncode == 0, result.stderr
+    assert "vocab_size=40 block_size=32 n_layer=2 n_head=4 n_embd=32" in result.stdout
+    torch.save({"epoch": 3}, tmp_path / "not_a_checkpoint.pt")
+    result = cli("full", "--checkpoint", str(tmp_path / "not_a_checkpoint.pt"), "--lang", lang)
+    assert result.returncode == 2 and result.stdout == ""
+    assert len(result.stderr.strip().splitlines()) == 1 and "Traceback" not in result.stderr
+    assert str(tmp_path / "not_a_checkpoint.pt") in result.stderr and "'epoch'" in result.stderr

@@ -200,3 +200,94 @@ def memory_footprint(config: GPTConfig) -> MemoryFootprint:
 def _check_config(config) -> None:
     if not isinstance(config, GPTConfig):
         raise TypeError(f"expected a GPTConfig, got {type(config).__name__}; build one with GPTConfig(...)")
+
+
+# --- memory before allocation: refuse a size that cannot fit, before anything is allocated -------------------------
+
+def available_memory(device="cpu") -> int | None:
+    """Bytes `device` can still hand out, or None where that cannot be known (then nothing is refused).
+
+    CPU: MemAvailable of /proc/meminfo (what the kernel can give without swapping), lowered to the room left
+    under a cgroup v2 memory limit (a container's); elsewhere psutil's figure when psutil is installed. CUDA: the
+    free bytes of `torch.cuda.mem_get_info`.
+    """
+    import torch
+
+    device = torch.device(device)
+    if device.type == "cuda":
+        return torch.cuda.mem_get_info(device)[0] if torch.cuda.is_available() else None
+    if device.type != "cpu":
+        return None  # MPS and others say nothing reliable about free memory
+    available = _meminfo_available()
+    limit = _cgroup_room()
+    if available is None or limit is None:
+        return available if limit is None else limit
+    return min(available, limit)
+
+
+def require_memory(nbytes: int, what: str, device="cpu") -> None:
+    """Raise GlassGPTError naming the size and the available memory when `nbytes` do not fit on `device`.
+
+    Call it before allocating. `what` names the thing in words that read the same in every language: shapes and
+    numbers, e.g. "GPT n_layer=100000 n_embd=768, float32 weights".
+    """
+    available = available_memory(device)
+    if available is not None and nbytes > available:
+        raise GlassGPTError("not_enough_memory", what=what, size=format_bytes(nbytes),
+                            available=format_bytes(available), device=str(device))
+
+
+def weight_bytes(config: GPTConfig, dtype) -> int:
+    """Bytes of the weights of `GPT(config)` in `dtype` (a torch.dtype): every parameter once, the tied head once."""
+    return count_parameters(config).total * dtype.itemsize
+
+
+def check_fits(config: GPTConfig, dtype=None, device="cpu") -> None:
+    """Refuse (GlassGPTError) to build `GPT(config)` in `dtype` (default float32) on `device` when its weights alone
+    would not fit in the memory available there. GPT(config) is made in float32 on the CPU first, so a model
+    meant for another device or dtype needs `check_fits(config)` and then `check_fits(config, dtype, device)`."""
+    import torch
+
+    dtype = torch.float32 if dtype is None else dtype
+    what = (f"GPT vocab_size={config.vocab_size} block_size={config.block_size} n_layer={config.n_layer} "
+            f"n_embd={config.n_embd}, {str(dtype).removeprefix('torch.')} weights")
+    require_memory(weight_bytes(config, dtype), what, device)
+
+
+def format_bytes(n: int) -> str:
+    """1536 -> '1.5 KiB': binary units, up to PiB."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB"):
+        if n < 1024:
+            return f"{n:.1f} {unit}" if unit != "B" else f"{n} B"
+        n /= 1024
+    return f"{n:.1f} PiB"
+
+
+def _meminfo_available() -> int | None:
+    try:
+        with open("/proc/meminfo", encoding="ascii") as f:
+            for line in f:
+                if line.startswith("MemAvailable:"):
+                    return int(line.split()[1]) * 1024  # the file says kB and means KiB
+    except (OSError, ValueError):
+        pass
+    try:
+        import psutil
+    except ImportError:
+        return None
+    return psutil.virtual_memory().available
+
+
+def _cgroup_room() -> int | None:
+    """memory.max - memory.current of this process's cgroup (v2), or None without such a limit."""
+    try:
+        with open("/proc/self/cgroup", encoding="ascii") as f:
+            path = next(line.split(":", 2)[2].strip() for line in f if line.startswith("0::"))
+        folder = f"/sys/fs/cgroup{path}"
+        with open(f"{folder}/memory.max", encoding="ascii") as f:
+            limit = f.read().strip()
+        with open(f"{folder}/memory.current", encoding="ascii") as f:
+            current = int(f.read())
+    except (OSError, ValueError, StopIteration, IndexError):
+        return None
+    return None if limit == "max" else max(int(limit) - current, 0)
