@@ -53,6 +53,14 @@ def test_every_error_the_library_raises_is_in_the_table_with_its_fields():
             assert fields_of(ERRORS[key][0]) <= given, f"{path}:{node.lineno}: {key!r} misses fields"
 
 
+def test_every_error_in_the_table_is_raised_somewhere():
+    """A sentence nobody can see is a sentence nobody keeps up to date: every key of ERRORS is named in the code."""
+    named = {node.value for path in SOURCE.rglob("*.py") if path.name != "errors.py"
+             for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+             if isinstance(node, ast.Constant) and isinstance(node.value, str)}
+    assert sorted(set(ERRORS) - named) == []
+
+
 def test_every_sentence_the_cli_says_is_in_the_table():
     said = [(path, node) for path, node in _calls("t") if str(path).startswith("cli")]
     assert len(said) > 100, "t(...) calls not found: the scan is stale"

@@ -65,9 +65,6 @@ ERRORS: dict[str, tuple[str, str]] = {
         'the model produced NaN or infinite logits, so no next token can be chosen; its weights or its number '
         'format ({dtype}) are broken: check the checkpoint, or use fp32',
         '模型输出了 NaN 或无穷大的 logits，无法选出下一个 token；它的权重或数值格式（{dtype}）有问题：请检查检查点，或改用 fp32'),
-    'checkpoint_not_dir': (
-        'checkpoint folder {file} does not exist',
-        '检查点目录 {file} 不存在'),
     'checkpoint_missing_file': (
         '{file} does not exist; a checkpoint folder needs config.json and model.safetensors (or pytorch_model.bin)',
         '{file} 不存在；检查点目录需要 config.json 和 model.safetensors（或 pytorch_model.bin）'),
