@@ -224,8 +224,8 @@ ERRORS: dict[str, tuple[str, str]] = {
         'the lab page speaks en or zh, got {lang!r}; pass lang="en" or lang="zh"',
         '实验室页面只支持 en 或 zh，收到 {lang!r}；请传入 lang="en" 或 lang="zh"'),
     'repeat_periods': (
-        'the periods must satisfy 1 <= min_period ({min_period}) <= max_period ({max_period}) <= {largest}, the smaller of vocab_size ({vocab_size}) and seq_len - 1 ({seq_len} - 1): a period holds distinct tokens and must repeat at least once; choose periods in that range',
-        '周期必须满足 1 <= min_period（{min_period}）<= max_period（{max_period}）<= {largest}，即 vocab_size（{vocab_size}）与 seq_len - 1（{seq_len} - 1）中较小者：一个周期内的 token 互不相同，且至少要重复一次；请在此范围内选择周期'),
+        'the periods must satisfy 1 <= min_period ({min_period}) <= max_period ({max_period}) <= {largest}: a period holds distinct tokens (vocab_size {vocab_size}) and must repeat within a row of {seq_len} tokens; choose periods in that range',
+        '周期必须满足 1 <= min_period（{min_period}）<= max_period（{max_period}）<= {largest}：一个周期内的 token 互不相同（vocab_size 为 {vocab_size}），且必须在 {seq_len} 个 token 长的一行内重复；请在此范围内选择周期'),
     'pattern_shape': (
         'an attention pattern must have shape (n_layer, B, nh, T, T) and its keys (B, T, T), got {pattern} and {keys}; attention_weights(model, idx) returns such a pattern',
         '注意力模式的形状必须是 (n_layer, B, nh, T, T)，键的形状必须是 (B, T, T)，收到 {pattern} 和 {keys}；attention_weights(model, idx) 返回的就是这样的模式'),

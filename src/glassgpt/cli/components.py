@@ -1,20 +1,43 @@
 """components mode: every component of the chosen config, with the shapes forward hooks saw on a real forward
 pass, its parameter count and one line on what it does."""
 
-import torch
-
 from ..inspection import trace_forward
-from .options import describe, model_from_args
-from .render import WIDTH, dim, heading, pad, readable_sizes, shape, wrap
+from .options import add_model_options, add_text_options, describe, example_input, model_from_args, require_finite
+from .render import WIDTH, dim, heading, pad, readable_sizes, shape, tokens_line, wrap
 
 NAME_WIDTH, SHAPES_WIDTH, PARAMS_WIDTH = 24, 40, 14
-DERIVED = {"attn.split_heads", "attn.weighted_sum", "attn.merge_heads"}  # steps inside forward, not modules
+DERIVED = {"attn.split_heads", "attn.scores", "attn.mask", "attn.softmax", "attn.weighted_sum",
+           "attn.merge_heads"}  # steps inside forward, not modules
 
 
-def description_fields(config) -> dict:
-    """The numbers a component's one-line description may name."""
-    return dict(d=config.n_embd, nh=config.n_head, hs=config.head_size, d3=3 * config.n_embd,
-                d4=4 * config.n_embd, vocab=config.vocab_size, block_size=config.block_size, p=config.dropout)
+def add_arguments(parser, t) -> None:
+    parser.description = t("components.about")
+    add_model_options(parser, t)
+    add_text_options(parser, t)
+
+
+def descriptions(config, t) -> dict[str, str]:
+    """One line on what each component does, by its role in the trace (inspection.Step.role)."""
+    n = dict(d=config.n_embd, nh=config.n_head, hs=config.head_size, d4=4 * config.n_embd,
+             vocab=config.vocab_size, block_size=config.block_size, p=config.dropout)
+    return {
+        "tok_emb": t("components.what.tok_emb", **n), "pos_emb": t("components.what.pos_emb", **n),
+        "drop": t("components.what.drop", **n), "block": t("components.what.block", **n),
+        "ln_1": t("components.what.ln_1", **n), "attn": t("components.what.attn", **n),
+        "attn.c_attn": t("components.what.attn.c_attn", **n),
+        "attn.split_heads": t("components.what.attn.split_heads", **n),
+        "attn.scores": t("components.what.attn.scores", **n), "attn.mask": t("components.what.attn.mask", **n),
+        "attn.softmax": t("components.what.attn.softmax", **n),
+        "attn.attn_dropout": t("components.what.attn.attn_dropout", **n),
+        "attn.weighted_sum": t("components.what.attn.weighted_sum", **n),
+        "attn.merge_heads": t("components.what.attn.merge_heads", **n),
+        "attn.c_proj": t("components.what.attn.c_proj", **n),
+        "attn.resid_dropout": t("components.what.attn.resid_dropout", **n),
+        "ln_2": t("components.what.ln_2", **n), "mlp": t("components.what.mlp", **n),
+        "mlp.c_fc": t("components.what.mlp.c_fc", **n), "mlp.gelu": t("components.what.mlp.gelu", **n),
+        "mlp.c_proj": t("components.what.mlp.c_proj", **n), "mlp.dropout": t("components.what.mlp.dropout", **n),
+        "ln_f": t("components.what.ln_f", **n), "lm_head": t("components.what.lm_head", **n),
+    }
 
 
 def _row(step, t, depth: int) -> str:
@@ -39,24 +62,27 @@ def _signature(steps) -> list[tuple]:
     return [(s.role, s.input_shape, s.output_shape, s.n_params) for s in steps]
 
 
-def run(args, t) -> int:
-    model = model_from_args(args, t).eval()
+def run(args, t) -> list[str]:
+    model = model_from_args(args)
     config = model.config
     B, T = readable_sizes(config, batches=(2, 3, 5), lengths=(8, 7, 6, 5, 9, 10, 11, 4, 3, 2, 1))
-    generator = torch.Generator().manual_seed(args.seed)
-    idx = torch.randint(0, config.vocab_size, (B, T), generator=generator).to(next(model.parameters()).device)
-    trace = trace_forward(model, idx)
-    fields = description_fields(config)
+    example = example_input(args, model, B, T)
+    B, T = example.idx.shape  # --text: one sequence of its tokens
+    trace = trace_forward(model, example.idx)
+    require_finite(trace.logits, args)
+    what = descriptions(config, t)
 
     lines = heading(t("components.title", config=describe(config)))
-    lines += wrap(t("components.intro", B=B, T=T))
+    lines += wrap(t("components.intro" if args.text is None else "components.intro_text", B=B, T=T))
+    if example.texts is not None:
+        lines += tokens_line(example.idx[0].tolist(), example.texts, t)
     lines += wrap(t("components.derived"))
     lines += ["", pad(t("components.col_name"), NAME_WIDTH) + pad(t("components.col_shapes"), SHAPES_WIDTH)
               + pad(t("components.col_params"), PARAMS_WIDTH, ">"), "─" * (NAME_WIDTH + SHAPES_WIDTH + PARAMS_WIDTH)]
 
     def show(step):
         lines.append(_row(step, t, _depth(step)))
-        notes = [t(f"components.what.{step.role}", **fields)]
+        notes = [what[step.role]]
         if step.tied_to:
             notes.append(t("components.tied", owner=step.tied_to))
         for note in notes:
@@ -84,5 +110,4 @@ def run(args, t) -> int:
     lines.append(whole + pad(f"{shape(root.input_shape)} -> {shape(root.output_shape)}", SHAPES_WIDTH)
                  + pad(f"{root.n_params:,}", PARAMS_WIDTH, ">"))
     lines.extend(wrap(t("components.total_note", total=root.n_params), WIDTH))
-    print("\n".join(lines))
-    return 0
+    return lines

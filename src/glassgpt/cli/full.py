@@ -6,11 +6,20 @@ import math
 import torch
 
 from ..inspection import trace_forward
-from .options import describe, model_from_args
-from .render import WIDTH, display_width, frame, heading, pad, readable_sizes, shape, wrap
+from .options import (add_model_options, add_text_options, decode, describe, example_input, model_from_args,
+                      require_finite)
+from .render import WIDTH, display_width, frame, heading, pad, readable_sizes, shape, tokens_line, visible, wrap
 
 ARROW = 6  # column of the arrows that join the boxes
 GENERATED = 8  # new tokens in the short generation
+# probabilities whose largest is at most this many times the smallest are called "nearly the same"
+NEARLY_UNIFORM = 2.0
+
+
+def add_arguments(parser, t) -> None:
+    parser.description = t("full.about")
+    add_model_options(parser, t)
+    add_text_options(parser, t)
 
 
 def _arrow(label: str = "") -> str:
@@ -60,39 +69,62 @@ def forward_table(config, trace, t) -> list[str]:
     return lines
 
 
-def run(args, t) -> int:
-    model = model_from_args(args, t).eval()
+def loss_lines(trace, config, untrained: bool, t) -> list[str]:
+    """The loss on random next tokens beside ln(vocab_size), and why they are close (or, loaded, why not).
+
+    On uniformly random targets the expected loss is ln V + KL(uniform || p): ln V plus how far the model's
+    probabilities are from uniform, which for small logits is about half their variance."""
+    logits = trace.logits.float()  # (B, T, V)
+    probs = torch.softmax(logits, dim=-1)  # (B, T, V)
+    loss, ln_vocab = trace.loss.item(), math.log(config.vocab_size)
+    p_min, p_max = probs.min().item(), probs.max().item()
+    # a random target's -ln p varies from token to token: the loss of `count` of them wanders by about `noise`
+    count = trace.logits.shape[0] * trace.logits.shape[1]
+    noise = (-probs.log()).std(dim=-1, correction=0).mean().item() / math.sqrt(count)
+    fields = dict(std=logits.std().item(), vocab=config.vocab_size, uniform=1 / config.vocab_size, p_max=p_max,
+                  p_min=p_min, ratio=p_max / p_min if p_min > 0 else math.inf, ln_vocab=ln_vocab,
+                  gap=loss - ln_vocab, half_var=logits.var(dim=-1, correction=0).mean().item() / 2, count=count,
+                  noise=noise)
+    lines = ["", t("full.loss_title" if untrained else "full.loss_title_loaded"),
+             "  " + t("full.loss", loss=loss), "  " + t("full.ln_vocab", vocab=config.vocab_size, ln_vocab=ln_vocab)]
+    if not untrained:
+        return lines + wrap(t("full.loss_why_loaded", **fields), indent="  ")
+    nearly_uniform = fields["ratio"] <= NEARLY_UNIFORM
+    return lines + wrap(t("full.loss_why" if nearly_uniform else "full.loss_why_spread", **fields), indent="  ")
+
+
+def run(args, t) -> list[str]:
+    model = model_from_args(args)
     config = model.config
-    device = next(model.parameters()).device
     B, T = readable_sizes(config, batches=(4, 3, 5, 2), lengths=(16, 12, 10, 9, 8, 7, 6, 5, 4, 3, 2, 1))
-    generator = torch.Generator().manual_seed(args.seed)
+    example = example_input(args, model, B, T)
+    idx = example.idx
+    B, T = idx.shape  # --text: one sequence of its tokens
     # random tokens and random next tokens: what an untrained model faces, and what ln(vocab_size) is about
-    idx = torch.randint(0, config.vocab_size, (B, T), generator=generator).to(device)
-    targets = torch.randint(0, config.vocab_size, (B, T), generator=generator).to(device)
+    targets = torch.randint(0, config.vocab_size, (B, T), generator=example.generator).to(idx.device)
     trace = trace_forward(model, idx, targets)
+    require_finite(trace.logits, args)
+    untrained = args.checkpoint is None
 
     lines = heading(t("full.title", config=describe(config)))
     lines += wrap(t("full.symbols", B=B, T=T, d=config.n_embd, nh=config.n_head, hs=config.head_size,
                     d4=4 * config.n_embd, V=config.vocab_size, N=config.n_layer))
+    if example.texts is not None:
+        lines += tokens_line(idx[0].tolist(), example.texts, t)
     lines += [""] + diagram(config, trace, B, T, t)
 
     lines += ["", t("full.trace_title")] + forward_table(config, trace, t)
     lines += wrap(t("full.std_note"), indent="  ")
+    lines += loss_lines(trace, config, untrained, t)
 
-    probs = torch.softmax(trace.logits.float(), dim=-1)  # (B, T, V)
-    loss, ln_vocab = trace.loss.item(), math.log(config.vocab_size)
-    lines += ["", t("full.loss_title"),
-              "  " + t("full.loss", loss=loss), "  " + t("full.ln_vocab", vocab=config.vocab_size, ln_vocab=ln_vocab)]
-    lines += wrap(t("full.loss_why", std=trace.logits.float().std().item(), vocab=config.vocab_size,
-                    uniform=1 / config.vocab_size, p_max=probs.max().item(), p_min=probs.min().item(),
-                    ln_vocab=ln_vocab), indent="  ")
-
-    prompt = idx[:1, :min(4, T)]
-    sampler = torch.Generator(device=device).manual_seed(args.seed)
+    prompt = idx[:1] if args.text is not None else idx[:1, :min(4, T)]  # (1, T_prompt)
+    sampler = torch.Generator(device=idx.device).manual_seed(args.seed)
     out = model.generate(prompt, GENERATED, temperature=1.0, generator=sampler)  # past block_size the window slides
-    lines += ["", t("full.generate_title", n=GENERATED)]
-    lines += ["  " + t("full.prompt", ids=prompt[0].tolist()),
-              "  " + t("full.generated", ids=out[0, prompt.size(1):].tolist())]
+    generated = out[0, prompt.size(1):].tolist()
+    lines += ["", t("full.generate_title" if untrained else "full.generate_title_loaded", n=GENERATED)]
+    lines += ["  " + t("full.prompt", ids=prompt[0].tolist()), "  " + t("full.generated", ids=generated)]
+    if example.tokenizer is not None:
+        lines += ["  " + t("full.as_text", prompt=visible(decode(example.tokenizer, prompt[0].tolist()), spaces=False),
+                           generated=visible(decode(example.tokenizer, generated), spaces=False))]
     lines += wrap(t("full.generate_how"), indent="  ")
-    print("\n".join(lines))
-    return 0
+    return lines

@@ -1,6 +1,10 @@
-"""generate mode: continue a prompt of token ids, printing each new token as soon as it is chosen, then the speed.
+"""generate mode: continue a prompt, printing each new token as soon as it is chosen, then the speed.
 
     glassgpt generate --prompt 1,2,3 --max-new-tokens 50 --temperature 0.8 --top-k 40
+    glassgpt generate --checkpoint DIR --prompt "Once upon a time"     (text, when a tokenizer is known)
+
+With a tokenizer the continuation is printed as text, decoded as it streams: a character whose bytes are split
+across tokens waits for its last byte (text.StreamDecoder) instead of printing as broken bytes.
 """
 
 import argparse
@@ -8,27 +12,34 @@ import time
 
 import torch
 
-from .options import UsageError, describe, model_from_args
-from .render import WIDTH, display_width, wrap
+from ..accounting import require_memory
+from ..text import StreamDecoder
+from .options import (UsageError, add_model_options, add_text_options, describe, encode_text, model_from_args,
+                      tokenizer_from_args)
+from .output import Part
+from .render import WIDTH, display_width, visible, wrap
 
 DEFAULT_NEW_TOKENS = 50
 DEFAULT_TEMPERATURE = 1.0
 RANDOM_PROMPT_LENGTH = 8  # tokens of the random prompt used when --prompt is not given
 
 
-def add_arguments(group, t) -> None:
-    group.add_argument("--prompt", metavar="IDS", help=t("generate.opt.prompt", n=RANDOM_PROMPT_LENGTH))
-    group.add_argument("--max-new-tokens", type=int, default=DEFAULT_NEW_TOKENS, metavar="N",
-                       help=t("generate.opt.max_new_tokens", default=DEFAULT_NEW_TOKENS))
-    group.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE,
-                       help=t("generate.opt.temperature", default=DEFAULT_TEMPERATURE))
-    group.add_argument("--top-k", type=int, metavar="K", help=t("generate.opt.top_k"))
-    group.add_argument("--top-p", type=float, metavar="P", help=t("generate.opt.top_p"))
-    group.add_argument("--cache", action=argparse.BooleanOptionalAction, default=True, help=t("generate.opt.cache"))
-    group.add_argument("--compile", action="store_true", help=t("generate.opt.compile"))
+def add_arguments(parser, t) -> None:
+    parser.description = t("generate.about")
+    add_model_options(parser, t)
+    add_text_options(parser, t)
+    parser.add_argument("--prompt", help=t("generate.opt.prompt", n=RANDOM_PROMPT_LENGTH))
+    parser.add_argument("--max-new-tokens", type=int, default=DEFAULT_NEW_TOKENS, metavar="N",
+                        help=t("generate.opt.max_new_tokens", default=DEFAULT_NEW_TOKENS))
+    parser.add_argument("--temperature", type=float, default=DEFAULT_TEMPERATURE,
+                        help=t("generate.opt.temperature", default=DEFAULT_TEMPERATURE))
+    parser.add_argument("--top-k", type=int, metavar="K", help=t("generate.opt.top_k"))
+    parser.add_argument("--top-p", type=float, metavar="P", help=t("generate.opt.top_p"))
+    parser.add_argument("--cache", action=argparse.BooleanOptionalAction, default=True, help=t("generate.opt.cache"))
+    parser.add_argument("--compile", action="store_true", help=t("generate.opt.compile"))
 
 
-def parse_prompt(text: str | None, vocab_size: int, block_size: int, seed: int, t) -> torch.Tensor:
+def parse_prompt(text: str | None, vocab_size: int, block_size: int, seed: int) -> torch.Tensor:
     """--prompt "1,2,3" -> tensor([[1, 2, 3]]); no --prompt: a few random ids drawn from --seed. (1, T)"""
     if text is None:
         generator = torch.Generator().manual_seed(seed)
@@ -36,34 +47,74 @@ def parse_prompt(text: str | None, vocab_size: int, block_size: int, seed: int, 
     try:
         ids = [int(word) for word in text.split(",")]
     except ValueError:
-        raise UsageError(t("usage.error", detail=t("generate.bad_prompt", prompt=text))) from None
+        raise UsageError("generate.bad_prompt", prompt=text) from None
     return torch.tensor([ids])  # the model checks the ids' range, with its own clear message
 
 
-class TokenPrinter:
-    """Prints token ids one at a time after a label, wrapping at the terminal width, flushing each one."""
-
-    def __init__(self, label: str):
-        self.column = display_width(label)
-        print(label, end="", flush=True)
-
-    def add(self, token: int) -> None:
-        text = f" {token}"
-        if self.column + len(text) > WIDTH:
-            print(flush=True)
-            self.column, text = 0, f"  {token}"
-        print(text, end="", flush=True)
-        self.column += len(text)
-
-    def end(self) -> None:
-        print(flush=True)
+def prompt_from_args(args, tokenizer, config) -> torch.Tensor:
+    """The prompt (1, T): --text, or --prompt as text when a tokenizer is known and as ids when not, or random."""
+    if args.text is not None and args.prompt is not None:
+        raise UsageError("generate.text_and_prompt")
+    text = args.text if args.text is not None else args.prompt if tokenizer is not None else None
+    if text is not None:
+        return encode_text(text, tokenizer)  # longer than block_size is allowed: the window slides
+    vocab_size = config.vocab_size if tokenizer is None else min(config.vocab_size, tokenizer.vocab_size)
+    return parse_prompt(args.prompt, vocab_size, config.block_size, args.seed)
 
 
-def run(args, t) -> int:
-    model = model_from_args(args, t)
+def require_memory_for_generation(model, prompt_length: int, max_new_tokens: int, use_cache: bool) -> None:
+    """Refuse a generation whose token buffer and KV cache would not fit, before allocating either: the loop
+    keeps every token id (8 bytes each) and, with the cache, keys and values for at most block_size tokens."""
+    if max_new_tokens < 0:
+        return  # the library's own check says what is wrong
+    config = model.config
+    weight = next(model.parameters())
+    tokens = prompt_length + max_new_tokens
+    cache = 0
+    if use_cache:  # 2 (keys and values) x n_layer x n_embd numbers per token (accounting.memory_footprint)
+        cache = 2 * config.n_layer * config.n_embd * weight.element_size() * min(config.block_size, tokens)
+    require_memory(8 * tokens + cache, f"generate --max-new-tokens {max_new_tokens}", weight.device)
+
+
+def token_parts(label: str, tokens, column: int = 0):
+    """Token ids after a label, each as a Part (printed as it comes), wrapped at the terminal's width."""
+    yield Part(label)
+    column += display_width(label)
+    for token in tokens:
+        text = f" {int(token)}"
+        if column + len(text) > WIDTH:
+            yield ""
+            column, text = 0, f"  {int(token)}"
+        yield Part(text)
+        column += len(text)
+    yield ""
+
+
+def text_parts(label: str, ids, tokenizer):
+    """Token ids as text after a label, each piece printed as soon as its characters are whole; an id past the
+    tokenizer's vocabulary as <id>."""
+    yield Part(label + " ")
+    decoder = StreamDecoder(tokenizer)
+    for token in ids:
+        token = int(token)
+        piece = decoder.push(token) if token < tokenizer.vocab_size else decoder.flush() + f"<{token}>"
+        if piece:
+            yield Part(_running_text(piece))
+    yield _running_text(decoder.flush())
+
+
+def _running_text(text: str) -> str:
+    """Generated text as printed: its own spaces and line breaks, any other control character escaped."""
+    return "\n".join(visible(line, spaces=False) for line in text.split("\n"))
+
+
+def run(args, t):
+    model = model_from_args(args)
     config = model.config
     device = next(model.parameters()).device
-    prompt = parse_prompt(args.prompt, config.vocab_size, config.block_size, args.seed, t).to(device)
+    tokenizer = tokenizer_from_args(args, model)
+    prompt = prompt_from_args(args, tokenizer, config).to(device)
+    require_memory_for_generation(model, prompt.size(1), args.max_new_tokens, args.cache)
     generator = torch.Generator(device=device).manual_seed(args.seed)
     settings = dict(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, use_cache=args.cache,
                     compile=args.compile)
@@ -71,25 +122,28 @@ def run(args, t) -> int:
     # checks the prompt and every setting before anything is printed (a bad value exits 2 with one line)
     steps = model.generate_stream(prompt, args.max_new_tokens, generator=generator, **settings)
 
-    print("\n".join(wrap(t("generate.title", n=args.max_new_tokens, config=describe(config)))))
-    print(t("generate.settings", temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
-            cache=t("generate.cache_on" if args.cache else "generate.cache_off")))
-    printer = TokenPrinter(t("generate.prompt", n=prompt.size(1)))
-    for token in prompt[0].tolist():
-        printer.add(token)
-    printer.end()
+    yield from wrap(t("generate.title", n=args.max_new_tokens, config=describe(config)))
+    yield t("generate.settings", temperature=args.temperature, top_k=args.top_k, top_p=args.top_p,
+            cache=t("generate.cache_on" if args.cache else "generate.cache_off"))
+    if args.checkpoint is None:
+        yield from wrap(t("generate.untrained", seed=args.seed))
+    yield from token_parts(t("generate.prompt", n=prompt.size(1)), prompt[0].tolist())
+    if tokenizer is not None:
+        yield from text_parts(t("generate.prompt_text"), prompt[0].tolist(), tokenizer)
+    if prompt.size(1) > config.block_size:
+        yield from wrap(t("generate.cropped", n=prompt.size(1), block_size=config.block_size))
     if args.compile and args.cache and args.max_new_tokens > 1:
-        print(t("generate.compiling"), end=" ", flush=True)
+        yield Part(t("generate.compiling") + " ")
         start = time.perf_counter()
         model.generate(prompt, 2, **settings)  # the second token is the first decode step: it compiles
-        print(t("generate.compiled", seconds=time.perf_counter() - start), flush=True)
+        yield t("generate.compiled", seconds=time.perf_counter() - start)
 
-    printer = TokenPrinter(t("generate.new_tokens"))
     start = time.perf_counter()
-    for token in steps:
-        printer.add(int(token[0, 0]))
+    new_tokens = (token[0, 0] for token in steps)
+    if tokenizer is None:
+        yield from token_parts(t("generate.new_tokens"), new_tokens)
+    else:
+        yield from text_parts(t("generate.new_text"), new_tokens, tokenizer)
     seconds = time.perf_counter() - start
-    printer.end()
-    print("\n".join(wrap(t("generate.speed", n=args.max_new_tokens, seconds=seconds,
-                           rate=args.max_new_tokens / seconds if seconds > 0 else 0.0))))
-    return 0
+    yield from wrap(t("generate.speed", n=args.max_new_tokens, seconds=seconds,
+                      rate=args.max_new_tokens / seconds if seconds > 0 else 0.0))

@@ -6,13 +6,51 @@ import sys
 import unicodedata
 
 WIDTH = 80
-SHADES = "░▒▓█"  # attention weight below 0.25, 0.5, 0.75, and from 0.75 up to 1
-MASKED = "·"  # a weight the causal mask forced to exactly 0
+SHADES = "░▒▓█"  # an attention weight below SHADE_BOUNDARIES[0], between [0] and [1], [1] and [2], above [2]
+# Between the weights of a row spread evenly over 4, 3, 2 and 1 keys (1/4, 1/3, 1/2, 1), never on them: a
+# near-uniform row whose weights wobble around 1/2 or 1/4 keeps one shade, so noise does not look like a pattern.
+SHADE_BOUNDARIES = (0.29, 0.42, 0.71)
+MASKED = "·"  # a cell the causal mask removed: no weight at all, unlike a weight that happens to be 0 (░)
 
 
 def display_width(text: str) -> int:
     """Columns `text` takes on a terminal: wide (CJK) characters take two."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+# characters a token's text may hold that would vanish or break a line when printed -> what is printed instead
+VISIBLE = {" ": "␣", "\n": "⏎", "\t": "⇥"}
+
+
+def visible(text: str, spaces: bool = True) -> str:
+    """A token's text made visible in a label: a space as ␣ (unless `spaces` is False: running text), a newline
+    as ⏎, a tab as ⇥ (ASCII _ $ > on a stream that lacks them, see output.py); any other control character as
+    \\xNN."""
+    return "".join(c if c == " " and not spaces else VISIBLE.get(c) or (
+        c.encode("unicode_escape").decode("ascii") if not c.isprintable() else c) for c in text)
+
+
+def fit(text: str, width: int) -> str:
+    """`text` cut to at most `width` columns, with "…" where it was cut."""
+    if display_width(text) <= width:
+        return text
+    while text and display_width(text) + 1 > width:
+        text = text[:-1]
+    return text + "…"
+
+
+def row_labels(T: int, texts=None, width: int = 8) -> list[str]:
+    """A label for each position, to print before a row: "t3", or "t3 ␣cat" when the tokens' text is known."""
+    if texts is None:
+        return [f"t{i}" for i in range(T)]
+    return [f"t{i} {fit(visible(text), width)}" for i, text in enumerate(texts)]
+
+
+def column_labels(T: int, texts=None, width: int = 7) -> list[str]:
+    """A label for each position, to print above a column at most `width` wide: "t3", or the token's text."""
+    if texts is None:
+        return [f"t{i}" for i in range(T)]
+    return [fit(visible(text), width) for text in texts]
 
 
 def pad(text: str, width: int, align: str = "<") -> str:
@@ -94,18 +132,44 @@ def shade(weight: float, masked: bool) -> str:
     """Two characters for one attention weight: darker is larger; readable without colour."""
     if masked:
         return MASKED * 2
-    return SHADES[min(int(weight * len(SHADES)), len(SHADES) - 1)] * 2
+    return SHADES[sum(weight >= boundary for boundary in SHADE_BOUNDARIES)] * 2
 
 
-def heatmap(weights, allowed, title: str) -> list[str]:
-    """A (T, T) attention matrix as shaded text: rows are queries, columns keys; `allowed` (T, T) bool."""
+def shade_legend() -> dict[str, str]:
+    """The fields of a heatmap legend: each shade as its cell looks ([░░]) and the boundaries."""
+    cells = {f"s{i}": f"[{c * 2}]" for i, c in enumerate(SHADES)}
+    return cells | {"m": f"[{MASKED * 2}]"} | {f"b{i + 1}": b for i, b in enumerate(SHADE_BOUNDARIES)}
+
+
+def heatmap(weights, allowed, title: str, texts=None) -> list[str]:
+    """A (T, T) attention matrix as shaded text: rows are queries, columns keys; `allowed` (T, T) bool. With the
+    tokens' `texts`, each row is labelled with its token and each column with the same token written downwards."""
     T = len(weights)
-    label_width = len(f"t{T - 1}")
-    lines = [title, " " * (label_width + 1) + "".join(pad(str(j), 2, "<") for j in range(T))]
+    rows = row_labels(T, texts, width=6)
+    label_width = max(map(display_width, rows))
+    if texts is None:
+        header = ["".join(pad(str(j), 2) for j in range(T))]
+    else:
+        header = vertical([visible(text) for text in texts], cell=2, height=4)
+    lines = [title] + [(" " * (label_width + 1) + line).rstrip() for line in header]
     for i in range(T):
         row = "".join(shade(float(weights[i][j]), not bool(allowed[i][j])) for j in range(T))
-        lines.append(pad(f"t{i}", label_width) + " " + row)
+        lines.append(pad(rows[i], label_width) + " " + row)
     return lines
+
+
+def vertical(labels: list[str], cell: int, height: int) -> list[str]:
+    """Labels written downwards, one character a line, side by side in columns `cell` wide (a Chinese character
+    fills a 2-wide cell); a label longer than `height` characters is cut, with "…"."""
+    columns = [list(label) if len(label) <= height else [*label[:height - 1], "…"] for label in labels]
+    return ["".join(pad(chars[k] if k < len(chars) else "", cell) for chars in columns)
+            for k in range(max(map(len, columns), default=0))]
+
+
+def tokens_line(ids: list[int], texts, t) -> list[str]:
+    """The input's tokens, each as [text] with its id, wrapped: what every label of a view refers to."""
+    tokens = " ".join(f"{i}:[{visible(text)}]" for i, text in zip(ids, texts))
+    return wrap(t("input.tokens", n=len(ids), tokens=tokens))
 
 
 def flow(blocks: list[list[str]], width: int = WIDTH) -> list[str]:

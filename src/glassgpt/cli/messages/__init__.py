@@ -9,12 +9,12 @@ tests/test_messages.py checks that every key the code uses exists here, in both 
 
 import os
 
-from . import attention, check, common, components, full, generate, params
+from . import attention, check, common, components, full, generate, heads, lab, lens, params, train
 
 LANGUAGES = ("en", "zh")
 
 MESSAGES: dict[str, tuple[str, str]] = {}
-for _table in (common, components, full, params, attention, generate, check):
+for _table in (common, components, full, params, attention, generate, check, lab, train, heads, lens):
     assert not MESSAGES.keys() & _table.MESSAGES.keys(), "a message key is defined twice"
     MESSAGES.update(_table.MESSAGES)
 
@@ -37,3 +37,8 @@ class Messages:
 
     def __call__(self, key: str, **fields) -> str:
         return MESSAGES[key][self._side].format(**fields)
+
+    def text(self, key: str, **fields) -> str:
+        """The same, for a key that travelled in an error (options.UsageError): its raise site names it as a
+        literal, which tests/test_cli_messages.py checks."""
+        return self(key, **fields)

@@ -1,14 +1,17 @@
 """What the CLI says in the `attention` mode: key -> (English, Chinese)."""
 
 MESSAGES = {
-    "attention.opt.layer": ("attention mode: the layer to walk through and shade, 0 .. n_layer-1 (default 0; the "
+    "attention.about": ("one attention head step by step with the real numbers, why the causal mask is needed, "
+                        "and the attention weights as a heatmap (--plot: as a PNG)",
+                        "用真实数值逐步演示一个注意力头、为什么需要因果掩码，并把注意力权重画成热图（--plot：画成 PNG）"),
+    "attention.opt.layer": ("the layer to walk through and shade, 0 .. n_layer-1 (default 0; the "
                             "plot shows every layer unless given)",
-                            "attention 模式：要逐步演示和画热图的层，0 .. n_layer-1（默认 0；不指定时图中画出所有层）"),
-    "attention.opt.head": ("attention mode: the head to walk through, 0 .. n_head-1 (default 0; the heatmap and "
+                            "要逐步演示和画热图的层，0 .. n_layer-1（默认 0；不指定时图中画出所有层）"),
+    "attention.opt.head": ("the head to walk through, 0 .. n_head-1 (default 0; the heatmap and "
                            "plot show every head unless given)",
-                           "attention 模式：要逐步演示的头，0 .. n_head-1（默认 0；不指定时热图和图中画出所有头）"),
-    "attention.opt.plot": ("attention mode: also write the mask and every head's attention weights to this PNG",
-                           "attention 模式：另外把掩码和每个头的注意力权重画到这个 PNG 文件"),
+                           "要逐步演示的头，0 .. n_head-1（默认 0；不指定时热图和图中画出所有头）"),
+    "attention.opt.plot": ("also write the mask and every head's attention weights to this PNG",
+                           "另外把掩码和每个头的注意力权重画到这个 PNG 文件"),
     "attention.bad_index": ("{option} {value} does not exist; choose from 0 to {last}",
                             "{option} {value} 不存在；请在 0 到 {last} 之间选择"),
     "attention.plot_not_png": ("--plot writes a PNG image; give a file name ending in .png (got {file})",
@@ -59,9 +62,9 @@ MESSAGES = {
     "attention.masked_not_zero": ("some masked entry is not exactly 0: this is a fault.",
                                   "有被遮住的位置不是恰好为 0：这是个错误。"),
     "attention.same_as_model": (
-        "The model's own weights (forward hook on blocks.{layer}.attn.softmax) differ from these by at most "
-        "{difference:.1e}.",
-        "模型自己的权重（blocks.{layer}.attn.softmax 上的前向钩子）与这些数相差至多 {difference:.1e}。"),
+        "These are the model's own weights, read at its hook point blocks.{layer}.attn.hook_pattern: nothing "
+        "here is computed a second time.",
+        "这些就是模型自己的权重，读自它的钩子点 blocks.{layer}.attn.hook_pattern：这里没有任何东西被重新计算。"),
     "attention.step_out": (
         "6. Weighted sum: out = weights @ V, (T, hs) = ({T}, {hs}): each token's output is an average of the "
         "values it may see. The first {shown} columns:",
@@ -69,10 +72,10 @@ MESSAGES = {
         "前 {shown} 列："),
     "attention.step_merge": (
         "7. Heads merged: the {nh} heads' outputs side by side, (T, nh x hs) = ({T}, {d}); head {head} fills "
-        "columns {first} .. {last}. Largest difference from what the model's c_proj received: {difference:.1e}. "
+        "columns {first} .. {last}. "
         "Then c_proj (d -> d) mixes the heads: {shape}, added to the residual stream.",
         "7. 合并各头：{nh} 个头的输出并排拼接，(T, nh x hs) = ({T}, {d})；第 {head} 个头占第 {first} .. {last} 列。"
-        "与模型的 c_proj 实际收到的输入相差至多 {difference:.1e}。随后 c_proj（d -> d）把各头混合："
+        "随后 c_proj（d -> d）把各头混合："
         "{shape}，加回残差流。"),
     "attention.mask_title": ("Why the causal mask is needed", "为什么需要因果掩码"),
     "attention.mask_demo": (
@@ -99,26 +102,36 @@ MESSAGES = {
         "This needs at least 2 tokens and a vocabulary of at least 2; this config has too few.",
         "这个演示至少需要 2 个 token、词表至少 2 个；此配置不够。"),
     "attention.heatmap_heading": ("Attention weights as a heatmap", "注意力权重热图"),
-    "attention.heatmap_title": ("Layer {layer}, the tiny example above. Rows: the query token; columns: the key "
+    "attention.heatmap_title": ("Layer {layer}, on the tokens above. Rows: the query token; columns: the key "
                                 "token it looks at.",
-                                "第 {layer} 层，即上面的小例子。行：查询 token；列：它所看的键 token。"),
-    "attention.heatmap_legend": ("{s0} below 0.25   {s1} below 0.5   {s2} below 0.75   {s3} 0.75 to 1   "
-                                 "{m} masked (exactly 0)",
-                                 "{s0} 低于 0.25   {s1} 低于 0.5   {s2} 低于 0.75   {s3} 0.75 到 1   "
-                                 "{m} 被遮住（恰好为 0）"),
+                                "第 {layer} 层，即上面的 token。行：查询 token；列：它所看的键 token。"),
+    "attention.heatmap_legend": (
+        "{s0} below {b1}   {s1} {b1} to {b2}   {s2} {b2} to {b3}   {s3} {b3} to 1   {m} masked: a later key, no "
+        "weight at all. The boundaries lie between 1/4, 1/3, 1/2 and 1, so a row spread evenly over a few keys "
+        "keeps one shade instead of flickering between two.",
+        "{s0} 低于 {b1}   {s1} {b1} 到 {b2}   {s2} {b2} 到 {b3}   {s3} {b3} 到 1   {m} 被遮住：之后的键，根本没有权重。"
+        "分界点位于 1/4、1/3、1/2 与 1 之间，因此平均分给几个键的一行只有一种深浅，不会在两种之间跳动。"),
     "attention.heatmap_head": ("head {head}", "头 {head}"),
     "attention.plot_written": (
         "Wrote {file}: the causal mask, then one panel of attention weights per head: {layers} layer(s) x "
         "{heads} head(s) = {panels}.",
         "已写入 {file}：因果掩码，以及每个头一幅注意力权重图：{layers} 层 x {heads} 个头 = {panels} 幅。"),
+    "attention.first_tokens": (
+        "The step-by-step view shows the first {shown} of the {T} tokens: causal attention lets them see nothing "
+        "later, so their numbers are exactly those of the whole text. The heatmap below shows all {T}.",
+        "逐步演示只显示 {T} 个 token 中的前 {shown} 个：因果注意力让它们看不到之后的任何东西，所以这些数与整段文字中"
+        "的完全相同。下面的热图显示全部 {T} 个。"),
+    "attention.plot_positions": (
+        "The figure labels the tokens by position (t0, t1, ...): no installed font can draw their text.",
+        "图中用位置（t0、t1……）标注 token：本机没有能显示其文字的字体。"),
     "attention.plot_english": (
         "The figure's labels are in English: matplotlib found no font that can draw Chinese on this machine.",
         "图中的标注是英文：matplotlib 在本机找不到能显示中文的字体。"),
     "attention.plot.title": ("Attention weights on {T} tokens (rows: query, columns: key)",
                              "{T} 个 token 上的注意力权重（行：查询，列：键）"),
-    "attention.plot.mask": ("causal mask (dark: may look)", "因果掩码（深色：可以看）"),
+    "attention.plot.mask": ("causal mask\n(white: may look; grey: masked)", "因果掩码\n（白色：可以看；灰色：被遮住）"),
     "attention.plot.panel": ("layer {layer} · head {head}", "第 {layer} 层 · 头 {head}"),
     "attention.plot.key": ("key", "键"),
     "attention.plot.query": ("query", "查询"),
-    "attention.plot.colorbar": ("attention weight", "注意力权重"),
+    "attention.plot.colorbar": ("attention weight (grey: masked, no weight)", "注意力权重（灰色：被遮住，没有权重）"),
 }

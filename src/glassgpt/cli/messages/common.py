@@ -2,10 +2,16 @@
 
 MESSAGES = {
     "prog.description": (
-        "glassgpt: a GPT you can see through. Modes: components, full, params, attention, generate, check, all.",
-        "glassgpt：一个看得透的 GPT。模式：components、full、params、attention、generate、check、all。",
+        "glassgpt: a GPT you can see through. Modes: {modes}. `glassgpt MODE --help` lists a mode's options.",
+        "glassgpt：一个看得透的 GPT。模式：{modes}。`glassgpt MODE --help` 列出某个模式的选项。",
     ),
-    "opt.mode": ("what to show or do (also accepted as the first word)", "要展示或执行的内容（也可作为第一个词给出）"),
+    "prog.epilog": (
+        "`glassgpt --mode MODE ...` and `python model.py --mode MODE ...` mean the same as `glassgpt MODE ...`; "
+        "with no mode, `all` runs.",
+        "`glassgpt --mode MODE ...` 和 `python model.py --mode MODE ...` 与 `glassgpt MODE ...` 相同；"
+        "不给模式时运行 `all`。"),
+    "opt.mode": ("what to show or do: {modes} (default: all)", "要展示或执行的内容：{modes}（默认：all）"),
+    "all.about": ("every teaching mode in turn: {modes}", "依次运行每个教学模式：{modes}"),
     "opt.lang": ("language of the output: en or zh (default: from the locale)", "输出语言：en 或 zh（默认取自系统区域设置）"),
     "opt.preset": ("named configuration to start from (default: {default}); known: {known}",
                    "起始的预设配置（默认：{default}）；可选：{known}"),
@@ -28,7 +34,41 @@ MESSAGES = {
     "opt.seed": ("random seed for weights and inputs (default: {default})", "权重与输入的随机种子（默认：{default}）"),
     "opt.device": ("device to run on: cpu, cuda, mps or auto (default: cpu)", "运行设备：cpu、cuda、mps 或 auto（默认：cpu）"),
     "opt.words": ("the mode, then its arguments (check takes a FILE)", "模式，以及它的参数（check 需要一个文件 FILE）"),
+    "opt.text": ("the input as text, cut into tokens by the model's tokenizer (a --checkpoint that has one, or "
+                 "--tokenizer); without it, random token ids drawn from --seed",
+                 "以文字给出输入，由模型的分词器切成 token（带分词器的 --checkpoint，或 --tokenizer）；"
+                 "不给时使用由 --seed 随机抽取的 token id"),
+    "opt.tokenizer": ("the tokenizer to use: a folder or a tokenizer.json, vocab.json (+ merges.txt) or "
+                      "tokenizer.model file (default: the one stored with --checkpoint)",
+                      "要使用的分词器：一个目录，或 tokenizer.json、vocab.json（+ merges.txt）、tokenizer.model "
+                      "文件（默认：--checkpoint 中附带的那个）"),
+    "input.tokens": ("The input, {n} tokens (id:[text], ␣ a space, ⏎ a newline): {tokens}",
+                     "输入共 {n} 个 token（id:[文字]，␣ 为空格，⏎ 为换行）：{tokens}"),
     "usage.error": ("glassgpt: error: {detail}", "glassgpt：错误：{detail}"),
+    "usage.argparse": ("{detail}", "{detail}"),  # argparse's own words (English only; it has no Chinese)
+    "usage.option_of_other_modes": ("{option} is not an option of {mode}; it belongs to {modes}",
+                                    "{option} 不是 {mode} 的选项；它属于 {modes}"),
+    "usage.unknown_option": ("{option} is not an option of {mode}; `glassgpt {mode} --help` lists them",
+                             "{option} 不是 {mode} 的选项；`glassgpt {mode} --help` 会列出全部选项"),
+    "usage.bad_seed": ("--seed must be a whole number from 0 to {largest}, got {value}",
+                       "--seed 必须是 0 到 {largest} 之间的整数，收到 {value}"),
+    "usage.text_needs_tokenizer": (
+        "--text needs a tokenizer, and none is known: give a --checkpoint stored with one, or --tokenizer PATH",
+        "--text 需要分词器，但现在没有：请给出附带分词器的 --checkpoint，或 --tokenizer PATH"),
+    "usage.text_empty": ("--text gave no tokens at all; give some text", "--text 没有切出任何 token；请给出一些文字"),
+    "usage.text_too_long": (
+        "--text is {n} tokens, more than block_size {block_size}, the most this model reads at once; shorten it",
+        "--text 有 {n} 个 token，超过了 block_size {block_size}（模型一次最多读入的数量）；请缩短"),
+    "usage.weights_not_finite": (
+        "the weight {tensor} holds NaN or infinite numbers in {dtype}, so nothing computed from it means anything; "
+        "check the checkpoint, or use --dtype fp32 if it only overflows in a narrower format",
+        "权重 {tensor} 在 {dtype} 下含有 NaN 或无穷大，由它算出的一切都没有意义；请检查检查点，"
+        "若只是在较窄的格式中溢出，请用 --dtype fp32"),
+    "usage.activations_not_finite": (
+        "the forward pass produced NaN or infinite numbers in {dtype} (the weights are finite: the numbers grew "
+        "past what {dtype} can hold); use --dtype fp32 or bf16",
+        "前向传播在 {dtype} 下产生了 NaN 或无穷大（权重是有限的：数值超出了 {dtype} 能表示的范围）；"
+        "请用 --dtype fp32 或 bf16"),
     "usage.unknown_mode": ("unknown mode {mode!r}; choose one of: {known}", "未知模式 {mode!r}；可选：{known}"),
     "usage.extra_words": ("unexpected argument(s) for mode {mode}: {words}", "模式 {mode} 不接受这些参数：{words}"),
     "usage.device_unavailable": ("device {device} is not available on this machine; use --device cpu",

@@ -1,11 +1,19 @@
 """What the CLI says in the `components` mode: key -> (English, Chinese)."""
 
 MESSAGES = {
+    "components.about": ("every component of the model with the shapes a real forward pass gave it, and its "
+                         "parameters",
+                         "模型的每个组件，以及一次真实前向传播中它的形状和参数量"),
     "components.title": ("GPT components: {config}", "GPT 的各个组件：{config}"),
     "components.intro": (
         "One real forward pass on B = {B} sequences of T = {T} random tokens. Every shape below was seen by a "
         "forward hook on the module itself; nothing is typed in by hand.",
         "在 B = {B} 条、每条 T = {T} 个随机 token 的输入上真实地前向传播一次。下面每个形状都由挂在该模块上的"
+        "前向钩子（forward hook）实际看到，没有一个是手写的。"),
+    "components.intro_text": (
+        "One real forward pass on the text: B = {B} sequence of T = {T} tokens. Every shape below was seen by a "
+        "forward hook on the module itself; nothing is typed in by hand.",
+        "在这段文字上真实地前向传播一次：B = {B} 条序列，T = {T} 个 token。下面每个形状都由挂在该模块上的"
         "前向钩子（forward hook）实际看到，没有一个是手写的。"),
     "components.derived": (
         "Names in ( ) are steps inside attention's forward, not modules; their shapes come from the tensors the "
@@ -40,8 +48,12 @@ MESSAGES = {
                                     "线性层 d -> 3d：一次算出所有头的查询 Q、键 K、值 V"),
     "components.what.attn.split_heads": ("Q, K, V each cut into {nh} heads of {hs}; heads go next to the batch",
                                          "Q、K、V 各切成 {nh} 个头、每头 {hs} 个数；头维挪到 batch 旁"),
-    "components.what.attn.softmax": ("scores Q K^T / sqrt({hs}), later keys -inf, softmax per row = weights",
-                                     "分数 Q K^T / sqrt({hs})，之后的键设为 -inf，逐行 softmax = 权重"),
+    "components.what.attn.scores": ("scores Q K^T / sqrt({hs}): how well each query matches each key",
+                                    "分数 Q K^T / sqrt({hs})：每个查询与每个键有多匹配"),
+    "components.what.attn.mask": ("causal mask: scores of later keys set to -inf, so a token cannot see the future",
+                                  "因果掩码：之后的键的分数设为 -inf，token 看不到未来"),
+    "components.what.attn.softmax": ("softmax per row: the attention weights, each row sums to 1",
+                                     "逐行 softmax：注意力权重，每行之和为 1"),
     "components.what.attn.attn_dropout": ("dropout (p = {p}) on the attention weights; only while training",
                                           "对注意力权重做 dropout（p = {p}）；只在训练时生效"),
     "components.what.attn.weighted_sum": ("weights @ V: each token's output is a weighted average of the values",

@@ -1,6 +1,8 @@
 """What the CLI says in the `full` mode: key -> (English, Chinese)."""
 
 MESSAGES = {
+    "full.about": ("the whole GPT drawn with this config's numbers, a traced forward pass, the loss, a generation",
+                   "用此配置的真实数值画出整个 GPT，追踪一次前向传播，损失，以及一次生成"),
     "full.title": ("The whole GPT: {config}", "完整的 GPT：{config}"),
     "full.symbols": (
         "Real numbers of this config: B = {B} sequences, T = {T} tokens each, width d = {d}, nh = {nh} heads of "
@@ -39,16 +41,43 @@ MESSAGES = {
     "full.ln_vocab": ("ln(vocab_size)      = ln({vocab}) = {ln_vocab:.4f}", "ln(vocab_size)     = ln({vocab}) = {ln_vocab:.4f}"),
     "full.loss_why": (
         "Why they agree: the initial weights are small, so the logits are too (std {std:.3f}) and softmax gives "
-        "every token nearly the same probability 1/V = {uniform:.5f} (here from {p_min:.5f} to {p_max:.5f}). "
-        "The loss of a uniform guess is -ln(1/V) = ln V = {ln_vocab:.4f}. A loss far above it at step 0 means "
-        "a bad initialisation.",
+        "every token nearly the same probability 1/V = {uniform:.3g} (here from {p_min:.3g} to {p_max:.3g}, at "
+        "most {ratio:.1f} times apart). The loss of a uniform guess is -ln(1/V) = ln V = {ln_vocab:.4f}. A loss "
+        "far above it at step 0 means a bad initialisation.",
         "为什么两者接近：初始权重很小，logits 也很小（标准差 {std:.3f}），softmax 给每个 token 的概率都接近 "
-        "1/V = {uniform:.5f}（这里在 {p_min:.5f} 到 {p_max:.5f} 之间）。均匀猜测的损失是 -ln(1/V) = ln V = "
-        "{ln_vocab:.4f}。若第 0 步的损失远高于它，说明初始化有问题。"),
+        "1/V = {uniform:.3g}（这里在 {p_min:.3g} 到 {p_max:.3g} 之间，最多相差 {ratio:.1f} 倍）。均匀猜测的损失是 "
+        "-ln(1/V) = ln V = {ln_vocab:.4f}。若第 0 步的损失远高于它，说明初始化有问题。"),
+    "full.loss_why_spread": (
+        "Why they are close: on random next tokens the loss averages ln V plus a penalty for probabilities that "
+        "are not uniform, about half the variance of the logits while they are small. The initial weights are "
+        "small, so the logits are too (std {std:.3f}): the penalty is about {half_var:.4f}. This loss, of only "
+        "{count} random targets, wanders by about ±{noise:.4f} around that average; it is {gap:+.4f} from ln V. "
+        "The probabilities themselves are not alike: they range from {p_min:.3g} to "
+        "{p_max:.3g}, the largest {ratio:.0f} times the smallest, around 1/V = {uniform:.3g}. A loss far above "
+        "ln V at step 0 means a bad initialisation.",
+        "为什么两者接近：在随机的下一个 token 上，损失平均等于 ln V 加上一项惩罚，惩罚的是概率偏离均匀的程度；"
+        "logits 很小时，它约为 logits 方差的一半。初始权重很小，logits 也很小（标准差 {std:.3f}）：惩罚约为 "
+        "{half_var:.4f}。这里的损失只来自 {count} 个随机目标，会在这个平均值附近波动约 ±{noise:.4f}；它与 ln V 相差 "
+        "{gap:+.4f}。但各个概率本身并不相同：它们在 {p_min:.3g} 到 {p_max:.3g} "
+        "之间，最大的是最小的 {ratio:.0f} 倍，围绕 1/V = {uniform:.3g} 分布。若第 0 步的损失远高于 ln V，"
+        "说明初始化有问题。"),
+    "full.loss_title_loaded": ("Loss of the loaded model, on random next tokens:",
+                               "加载的模型在随机的下一个 token 上的损失："),
+    "full.loss_why_loaded": (
+        "On random next tokens the loss averages ln V plus a penalty for probabilities that are not uniform; here "
+        "it is {gap:+.4f} from ln V (probabilities from {p_min:.3g} to {p_max:.3g} around 1/V = {uniform:.3g}). "
+        "At initialisation the two are close; a model that has learned to prefer some tokens scores worse than "
+        "ln V on random ones.",
+        "在随机的下一个 token 上，损失平均等于 ln V 加上一项惩罚，惩罚的是概率偏离均匀的程度；这里它与 ln V 相差 "
+        "{gap:+.4f}（概率在 {p_min:.3g} 到 {p_max:.3g} 之间，围绕 1/V = {uniform:.3g}）。初始化时两者接近；"
+        "学会了偏爱某些 token 的模型，在随机 token 上的损失会高于 ln V。"),
     "full.generate_title": ("A short generation, {n} new tokens with model.generate (untrained, so random):",
                             "用 model.generate 生成 {n} 个新 token（未训练，所以是随机的）："),
+    "full.generate_title_loaded": ("A short generation, {n} new tokens with model.generate:",
+                                   "用 model.generate 生成 {n} 个新 token："),
     "full.prompt": ("prompt     {ids}", "提示       {ids}"),
     "full.generated": ("generated  {ids}", "生成       {ids}"),
+    "full.as_text": ("as text    \"{prompt}\" + \"{generated}\"", "文字       \"{prompt}\" + \"{generated}\""),
     "full.generate_how": (
         "Each step runs the model on the tokens so far, takes the logits of the last position, samples one "
         "token from their softmax and appends it.",

@@ -1,9 +1,20 @@
 """What the CLI says in the `generate` mode: key -> (English, Chinese)."""
 
 MESSAGES = {
-    "generate.opt.prompt": ("prompt token ids separated by commas, such as 1,2,3 (default: {n} random ids drawn "
-                            "from --seed)",
-                            "提示词的 token id，用逗号分隔，例如 1,2,3（默认：由 --seed 随机抽取 {n} 个 id）"),
+    "generate.about": ("continue a prompt of token ids, printing each new token as it is chosen",
+                       "接着提示词的 token id 往下生成，每选出一个新 token 就立即打印"),
+    "generate.untrained": (
+        "This model is untrained (random weights from --seed {seed}), so its tokens are random; --checkpoint "
+        "loads a trained one.",
+        "这个模型未经训练（权重由 --seed {seed} 随机生成），所以生成的 token 是随机的；用 --checkpoint 加载训练过的模型。"),
+    "generate.cropped": (
+        "The prompt has {n} tokens, more than block_size {block_size}: the model reads only the last {block_size} "
+        "of them (the window slides).",
+        "提示词有 {n} 个 token，超过了 block_size {block_size}：模型只读其中最后 {block_size} 个（窗口向后滑动）。"),
+    "generate.opt.prompt": ("the prompt: text when a tokenizer is known (see --text), else token ids separated by "
+                            "commas, such as 1,2,3 (default: {n} random ids drawn from --seed)",
+                            "提示词：已知分词器时为文字（见 --text），否则为用逗号分隔的 token id，例如 1,2,3"
+                            "（默认：由 --seed 随机抽取 {n} 个 id）"),
     "generate.opt.max_new_tokens": ("how many new tokens to generate (default: {default})",
                                     "要生成的新 token 数（默认：{default}）"),
     "generate.opt.temperature": (
@@ -26,6 +37,10 @@ MESSAGES = {
     "generate.cache_off": ("without the KV cache", "不使用 KV 缓存"),
     "generate.prompt": ("prompt ({n} tokens):", "提示词（{n} 个 token）："),
     "generate.new_tokens": ("new tokens:", "新 token："),
+    "generate.prompt_text": ("as text:", "文字："),
+    "generate.new_text": ("continued:", "续写："),
+    "generate.text_and_prompt": ("give the prompt once: --text or --prompt, not both",
+                                 "提示词只给一次：--text 或 --prompt，不要同时给"),
     "generate.compiling": ("compiling the decode step with torch.compile (once)...",
                            "正在用 torch.compile 编译解码步骤（只需一次）……"),
     "generate.compiled": ("done in {seconds:.1f} s", "用时 {seconds:.1f} 秒"),

@@ -4,10 +4,13 @@ MESSAGES = {
     "opt.tie_weights": (  # a common option (cli/options.py), added with params mode
         "the LM head reuses the token embedding matrix, as in GPT-2 (--no-tie-weights: a matrix of its own)",
         "输出头复用词元嵌入矩阵，与 GPT-2 相同（--no-tie-weights：输出头用自己的矩阵）"),
-    "params.opt.seq_len": ("params: sequence length T of the FLOP figures (default: block_size)",
-                           "params：FLOPs 所按的序列长度 T（默认：block_size）"),
-    "params.opt.json": ("params: print one JSON object for machines instead of the tables",
-                        "params：输出一个供程序读取的 JSON 对象，而不是表格"),
+    "params.about": ("parameters, FLOPs and memory from the config alone (no model built); --preset all for "
+                     "every preset",
+                     "只由配置算出参数量、FLOPs 与内存（不构建模型）；--preset all 列出所有预设"),
+    "params.opt.seq_len": ("sequence length T of the FLOP figures (default: block_size)",
+                           "FLOPs 所按的序列长度 T（默认：block_size）"),
+    "params.opt.json": ("print one JSON object for machines instead of the tables",
+                        "输出一个供程序读取的 JSON 对象，而不是表格"),
     "params.seq_len_preset": ("--seq-len {seq_len} does not fit preset {name}: it takes 1 to {block_size} tokens",
                               "--seq-len {seq_len} 不适用于预设 {name}：它只接受 1 到 {block_size} 个 token"),
     "params.title": ("Parameters, FLOPs and memory, computed from the config alone (no model built)",
