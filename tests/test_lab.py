@@ -10,13 +10,17 @@ The browser half is tests/test_lab_browser.py.
 import argparse
 import json
 import math
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 import torch
 import torch.nn.functional as F
 from conftest import random_hf_gpt2
+from test_hub import COMMIT, hub_cache, offline_env  # noqa: F401 (hub_cache: a fixture, used by name)
 
 from glassgpt import GPT, GPTConfig
 from glassgpt.analysis import SCORE_NAMES, head_scores
@@ -29,7 +33,9 @@ from glassgpt.lab.payload import VALUE_DIMS
 from glassgpt.lab.texts import PAGE_TEXTS
 from glassgpt.text import CharTokenizer
 
-LAB = Path(__file__).resolve().parent.parent / "src" / "glassgpt" / "lab"
+ROOT = Path(__file__).resolve().parent.parent
+LAB = ROOT / "src" / "glassgpt" / "lab"
+CHINESE = re.compile(r"[\u4e00-\u9fff]")
 ATOL = 1e-5  # the page rounds to 5 decimal places: 5e-6 at most, plus float32 noise
 RTOL = 1.3e-6  # float32's own: trained scores reach ~100, where two ways of summing differ by ~1e-5
 
@@ -331,7 +337,7 @@ def test_every_page_text_is_there_in_both_languages_and_used():
 def test_the_template_ships_with_the_package():
     """pyproject's package data names the page's static files, so a wheel (not only this checkout) has them."""
     tomllib = pytest.importorskip("tomllib")
-    pyproject = tomllib.loads((LAB.parents[2] / "pyproject.toml").read_text(encoding="utf-8"))
+    pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = pyproject["tool"]["setuptools"].get("package-data", {}).get("glassgpt", [])
     for name in ("page.html", "page.css", "page.js"):
         assert any(Path("lab", name).match(pattern) for pattern in patterns), (
@@ -341,24 +347,54 @@ def test_the_template_ships_with_the_package():
 
 # ---- the CLI mode
 
-def test_glassgpt_lab_on_the_command_line(tmp_path, capsys):
-    from glassgpt import cli
-
-    if "lab" not in cli.MODES:
-        pytest.skip("the lab mode is not registered in glassgpt.cli.MODES yet")
-    out = tmp_path / "lab.html"
-    assert cli.main(["lab", "--preset", "tiny", "--out", str(out), "--lang", "zh"]) == 0
-    assert "已写入" in capsys.readouterr().out and page_data(out)["lang"] == "zh"
-    assert cli.main(["lab", "--preset", "tiny", "--text", "hello", "--out", str(out)]) == 2
-    assert capsys.readouterr().err.count("\n") == 1  # one line, no traceback
-
-
-
 def lab_args(*argv: str) -> argparse.Namespace:
     """The lab mode's options, parsed by a parser holding only them."""
     parser = argparse.ArgumentParser()
     lab_mode.add_arguments(parser, Messages("en"))
     return parser.parse_args(list(argv))
+
+
+def run_entry_point(entry: tuple[str, ...], *argv: str, env: dict | None = None) -> subprocess.CompletedProcess:
+    """`python <entry> <argv>` in a fresh interpreter, from the checkout, in a locale that names no language."""
+    environment = {k: v for k, v in (env or os.environ).items() if not k.startswith("LC_")}
+    environment["LANG"] = "C.UTF-8"
+    return subprocess.run([sys.executable, *entry, *argv], cwd=ROOT, capture_output=True, text=True,
+                          env=environment, timeout=300)
+
+
+def one_error_line(result: subprocess.CompletedProcess) -> str:
+    """The single stderr line of a usage error: exit 2, nothing on stdout, no traceback."""
+    assert result.returncode == 2, (result.returncode, result.stderr)
+    assert result.stdout == "" and "Traceback" not in result.stderr, result.stderr
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("entry, lang", [(("-m", "glassgpt", "lab"), "en"), (("model.py", "--mode", "lab"), "zh")])
+def test_glassgpt_lab_on_the_command_line(tmp_path, entry, lang):
+    """Through the real entry points: the page is written, in the language asked for, and the CLI says where in
+    that language; bad input and an option of other modes are one line on stderr, exit 2, in that language too."""
+    t = Messages(lang)
+    out = tmp_path / "lab.html"
+    result = run_entry_point(entry, "--preset", "tiny", "--out", str(out), "--lang", lang)
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    assert page_data(out)["lang"] == lang
+    lines = result.stdout.splitlines()
+    assert len(lines) == 2 and str(out) in lines[1]
+    assert all(bool(CHINESE.search(line)) == (lang == "zh") for line in lines)
+
+    refused = tmp_path / "refused.html"
+    line = one_error_line(run_entry_point(entry, "--preset", "tiny", "--text", "hello", "--out", str(refused),
+                                          "--lang", lang))
+    assert line == t("usage.error", detail=t("usage.text_needs_tokenizer")) and not refused.exists()
+
+    line = one_error_line(run_entry_point(entry, "--layer", "1", "--lang", lang))
+    before, after = t("usage.error", detail=t("usage.option_of_other_modes", option="--layer", mode="lab",
+                                              modes="\0")).split("\0")
+    assert line.startswith(before) and line.endswith(after)
+    named = set(line[len(before):len(line) - len(after)].split(", "))
+    assert "attention" in named and "lab" not in named
 
 
 def test_the_mode_writes_the_page_and_says_where(tmp_path):
@@ -368,17 +404,54 @@ def test_the_mode_writes_the_page_and_says_where(tmp_path):
     assert data["lang"] == "zh" and str(out) in lines[-1]
     ids = data["tokens"]["ids"][:data["tokens"]["prompt_length"]]
     assert len(ids) == 8 and ids[:4] == ids[4:]  # half the block, repeating itself
-    lines = lab_mode.run(lab_args("--preset", "tiny", "--text", "5, 17 3", "--out", str(out)), Messages("en"))
-    assert page_data(out)["tokens"]["ids"][:3] == [5, 17, 3] and "3 token ids" in lines[0]
+
+
+def test_text_through_the_tokenizer_option(tmp_path):
+    """--tokenizer beside a preset: the text's tokens. The model's vocabulary (64) is larger than the tokenizer's
+    (18 characters), as a padded vocabulary is: an id only the model has shows as <id>, as every mode shows it."""
+    tokenizer = CharTokenizer.from_text(TEXT)
+    tokenizer.save(tmp_path)
+    out = tmp_path / "lab.html"
+    lines = lab_mode.run(lab_args("--preset", "tiny", "--tokenizer", str(tmp_path), "--text", "the cat",
+                                  "--out", str(out)), Messages("en"))
+    data = page_data(out)
+    ids, texts, id_texts = data["tokens"]["ids"], data["tokens"]["texts"], data["tokens"]["id_texts"]
+    assert ids[:7] == tokenizer.encode("the cat") and "7 tokens" in lines[0]
+
+    def text_of(i: int) -> str:
+        return f"<{i}>" if i >= tokenizer.vocab_size else tokenizer.token_texts([i])[0]
+
+    assert texts == [text_of(i) for i in ids]
+    assert all(text == text_of(int(i)) for i, text in id_texts.items())
+    assert any(i >= tokenizer.vocab_size for i in [*ids, *map(int, id_texts)])  # the case did occur
 
 
 def test_the_mode_refuses_bad_input_with_a_sentence(tmp_path):
-    t = Messages("en")
-    with pytest.raises(UsageError) as error:
-        lab_mode.run(lab_args("--preset", "tiny", "--text", "hello", "--out", str(tmp_path / "x.html")), t)
-    assert error.value.key == "lab.text_needs_tokenizer"
-    with pytest.raises(UsageError) as error:
-        lab_mode.run(lab_args("--preset", "tiny", "--out", str(tmp_path / "missing" / "x.html")), t)
-    assert error.value.key == "lab.cannot_write"
-    with pytest.raises(GlassGPTError):  # id 64 is outside tiny's vocabulary of 64
-        lab_mode.run(lab_args("--preset", "tiny", "--text", "1 64", "--out", str(tmp_path / "x.html")), t)
+    def refusal(*argv: str) -> str:
+        with pytest.raises((UsageError, GlassGPTError)) as error:
+            lab_mode.run(lab_args(*argv), Messages("en"))
+        return error.value.key
+
+    out = str(tmp_path / "x.html")
+    assert refusal("--preset", "tiny", "--text", "hello", "--out", out) == "usage.text_needs_tokenizer"
+    assert refusal("--preset", "tiny", "--out", str(tmp_path / "missing" / "x.html")) == "lab.no_folder"
+    assert refusal("--preset", "tiny", "--out", str(tmp_path)) == "lab.cannot_write"  # a folder, not a file
+    assert refusal("--checkpoint", str(tmp_path / "nothing"), "--out", out) == "checkpoint_not_found"
+    assert not (tmp_path / "x.html").exists()
+
+
+def test_checkpoint_gpt2_reads_the_hub_cache(hub_cache, tmp_path):
+    """`--checkpoint gpt2` is loaded as every mode loads it (checkpoints.locate_checkpoint), here from the hub
+    cache tests/test_hub.py lays out, offline: the text's tokens are those transformers' GPT-2 tokenizer gives,
+    and the attention is that of the weights in the cache."""
+    transformers = pytest.importorskip("transformers")
+    out, text = tmp_path / "lab.html", "Hello world, 你好"
+    result = run_entry_point(("-m", "glassgpt", "lab"), "--checkpoint", "gpt2", "--text", text, "--out", str(out),
+                             env=offline_env(hub_cache))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    data = page_data(out)
+    snapshot = hub_cache / "models--gpt2" / "snapshots" / COMMIT
+    ids = transformers.GPT2TokenizerFast.from_pretrained(snapshot)(text)["input_ids"]
+    assert data["tokens"]["ids"][:data["tokens"]["prompt_length"]] == ids and data["source"] == "gpt2"
+    assert data["config"]["vocab_size"] == 50257
+    check_attention(data, GPT.from_pretrained(snapshot).eval(), torch.tensor([ids]))

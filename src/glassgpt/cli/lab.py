@@ -2,29 +2,30 @@
 
     glassgpt lab [--checkpoint DIR|FILE|gpt2] [--text "..."] [--tokenizer PATH] [--out lab.html] [--lang en|zh]
 
-The page itself is built by glassgpt.lab; this mode picks the model and the input and says where the page went.
+The page itself is built by glassgpt.lab; this mode picks the model and the input (the shared options of
+cli/options.py, as every mode) and says where the page went. The page opens in the language the CLI speaks.
 Without --text the input is random token ids whose second half repeats the first: on a trained model that is
 where induction heads show (a token attends to what followed its earlier copy).
 """
 
-import re
+from pathlib import Path
 
 import torch
 
 from ..accounting import format_bytes
 from ..lab import build_payload, write_page
-from ..text import find_tokenizer, load_tokenizer
-from .options import DEFAULT_PRESET, UsageError, add_model_options, model_from_args
+from .options import (DEFAULT_PRESET, UsageError, add_model_options, add_text_options, encode_text, model_from_args,
+                      require_finite, token_texts, tokenizer_from_args)
 
+DEFAULT_OUT = "lab.html"
 DEFAULT_LENGTH = 16  # tokens of the random input (at most half of block_size, leaving room to generate)
 
 
 def add_arguments(parser, t) -> None:
     parser.description = t("lab.about")
     add_model_options(parser, t)
-    parser.add_argument("--text", help=t("lab.opt.text"))
-    parser.add_argument("--tokenizer", metavar="PATH", help=t("lab.opt.tokenizer"))
-    parser.add_argument("--out", default="lab.html", metavar="FILE", help=t("lab.opt.out"))
+    add_text_options(parser, t)
+    parser.add_argument("--out", default=DEFAULT_OUT, metavar="FILE", help=t("lab.opt.out", default=DEFAULT_OUT))
 
 
 def random_repeated(vocab_size: int, length: int, seed: int) -> torch.Tensor:
@@ -35,19 +36,15 @@ def random_repeated(vocab_size: int, length: int, seed: int) -> torch.Tensor:
     return torch.cat([half, half, extra], dim=1)
 
 
-def ids_from_text(text: str) -> list[int]:
-    """'5 17, 3' -> [5, 17, 3]: token ids typed by hand, for a model without a tokenizer."""
-    words = [w for w in re.split(r"[\s,]+", text) if w]
-    if not all(re.fullmatch(r"\d+", w) for w in words):
-        raise UsageError("lab.text_needs_tokenizer", text=text)
-    return [int(w) for w in words]
+class PageTokenizer:
+    """What the page asks of a tokenizer, each id's text, with an id past the tokenizer's vocabulary (a padded
+    model vocabulary, which generation may pick) shown as <id>, as every mode shows it."""
 
+    def __init__(self, tokenizer):
+        self.tokenizer = tokenizer
 
-def tokenizer_from_args(args, vocab_size: int):
-    """The tokenizer --tokenizer names, else the one stored with --checkpoint, else None (ids only)."""
-    if args.tokenizer:
-        return load_tokenizer(args.tokenizer, vocab_size)
-    return find_tokenizer(args.checkpoint, vocab_size) if args.checkpoint else None
+    def token_texts(self, ids) -> list[str]:
+        return token_texts(self.tokenizer, list(ids))
 
 
 def source_of(args) -> str:
@@ -59,23 +56,27 @@ def source_of(args) -> str:
 
 
 def run(args, t) -> list[str]:
+    out = Path(args.out)
+    if not out.parent.is_dir():  # said before the model is loaded, not after
+        raise UsageError("lab.no_folder", path=args.out, folder=str(out.parent))
     model = model_from_args(args)
     config = model.config
-    tokenizer = tokenizer_from_args(args, config.vocab_size)
+    tokenizer = tokenizer_from_args(args, model)
     if args.text is None:
-        idx = random_repeated(config.vocab_size, min(DEFAULT_LENGTH, max(1, config.block_size // 2)), args.seed)
+        # ids the tokenizer has, when there is one (a model's vocabulary may be padded beyond it)
+        vocab_size = config.vocab_size if tokenizer is None else min(config.vocab_size, tokenizer.vocab_size)
+        idx = random_repeated(vocab_size, min(DEFAULT_LENGTH, max(1, config.block_size // 2)), args.seed)
         said = t("lab.input_random", n=idx.size(1))
-    elif tokenizer is not None:
-        idx = torch.tensor([tokenizer.encode(args.text)])
-        said = t("lab.input_text", n=idx.size(1))
     else:
-        idx = torch.tensor([ids_from_text(args.text)])
-        said = t("lab.input_ids", n=idx.size(1))
-    if idx.numel() == 0:
-        raise UsageError("lab.text_empty")
-    payload = build_payload(model, idx.to(next(model.parameters()).device), tokenizer, source=source_of(args))
+        idx = encode_text(args.text, tokenizer, config.block_size)  # (1, T)
+        said = t("lab.input_text", n=idx.size(1))
+    idx = idx.to(next(model.parameters()).device)
+    with torch.no_grad():
+        require_finite(model(idx)[0], args)  # the page holds numbers only: an overflow is said, not written
+    page_tokenizer = None if tokenizer is None else PageTokenizer(tokenizer)
+    payload = build_payload(model, idx, page_tokenizer, source=source_of(args))
     try:
-        path = write_page(payload, args.out, lang=t.lang)
+        path = write_page(payload, out, lang=t.lang)
     except OSError as error:
         raise UsageError("lab.cannot_write", path=args.out, reason=error.strerror or str(error)) from None
     return [said, t("lab.wrote", path=str(path), size=format_bytes(path.stat().st_size),
