@@ -1,0 +1,170 @@
+"""heads mode: a score in [0, 1] for every layer x head, each defined in one sentence, and the top heads named.
+
+    glassgpt heads --checkpoint induction            # after `glassgpt train --task induction --out induction`
+    glassgpt heads --checkpoint induction --json     # one JSON object: a layers x heads list per score
+    glassgpt heads --checkpoint induction --plot heads.png
+"""
+
+import json
+from pathlib import Path
+
+from ..analysis import DEFAULT_MIN_PERIOD, SCORE_NAMES, default_periods, head_scores
+from .attention import CHINESE_FONTS, save_png
+from .messages import Messages
+from .options import UsageError, add_model_options, describe, model_from_args
+from .render import heading, matrix, wrap
+
+DEFAULT_SEQUENCES = 32
+GOAL_INDUCTION, GOAL_PREVIOUS = 0.5, 0.4  # what counts as "found" (issue 11's goal for the trained model)
+
+
+def add_arguments(parser, t) -> None:
+    parser.description = t("heads.about")
+    add_model_options(parser, t)
+    parser.add_argument("--sequences", type=int, default=DEFAULT_SEQUENCES, metavar="N",
+                        help=t("heads.opt.sequences", default=DEFAULT_SEQUENCES))
+    parser.add_argument("--json", action="store_true", help=t("heads.opt.json"))
+    parser.add_argument("--plot", metavar="FILE.png", help=t("heads.opt.plot"))
+
+
+def _check_plot_path(path: str | None) -> Path | None:
+    if path is None:
+        return None
+    target = Path(path)
+    if target.suffix.lower() != ".png":
+        raise UsageError("heads.plot_not_png", file=path)
+    if not target.parent.is_dir():
+        raise UsageError("heads.plot_no_dir", folder=str(target.parent))
+    return target
+
+
+def _name(name: str, t) -> str:
+    """A score's name as people read it (analysis.SCORE_NAMES are identifiers)."""
+    return {"previous_token": t("heads.name.previous_token"), "first_token": t("heads.name.first_token"),
+            "duplicate_token": t("heads.name.duplicate_token"), "induction": t("heads.name.induction")}[name]
+
+
+def _definition(name: str, t) -> str:
+    """A score's definition in one sentence."""
+    return {"previous_token": t("heads.def.previous_token"), "first_token": t("heads.def.first_token"),
+            "duplicate_token": t("heads.def.duplicate_token"), "induction": t("heads.def.induction")}[name]
+
+
+def circuit(scores):
+    """(induction head, the previous-token head before it) when both reach the goal, else None."""
+    induction = scores.top("induction")[0]
+    previous = scores.top("previous_token", before_layer=induction.layer)
+    if induction.score >= GOAL_INDUCTION and previous and previous[0].score >= GOAL_PREVIOUS:
+        return induction, previous[0]
+    return None
+
+
+def as_json(scores, model, args, t) -> str:
+    T = scores.tokens.idx.size(1)
+    found = circuit(scores)
+    return json.dumps({
+        "config": model.config.to_dict(),
+        "sequences": args.sequences, "seq_len": T, "seed": args.seed,
+        "periods": list(default_periods(T, model.config.vocab_size)),
+        "scores": {name: [[round(v, 6) for v in row] for row in values.tolist()]
+                   for name, values in scores.by_name().items()},
+        "definitions": {name: _definition(name, t) for name in SCORE_NAMES},
+        "top": {name: vars(scores.top(name)[0]) for name in SCORE_NAMES},
+        "induction_circuit": None if found is None else {"induction": vars(found[0]), "previous_token": vars(found[1])},
+    }, ensure_ascii=False)
+
+
+def text_lines(scores, model, args, t) -> list[str]:
+    config = model.config
+    T = scores.tokens.idx.size(1)
+    low, high = default_periods(T, config.vocab_size)
+    lines = heading(t("heads.title", config=describe(config)))
+    lines += wrap(t("heads.measured", n=args.sequences, T=T, low=low, high=high, seed=args.seed))
+    if not args.checkpoint:
+        lines += wrap(t("heads.untrained", seed=args.seed))
+    rows = [t("heads.layer", layer=layer) for layer in range(config.n_layer)]
+    columns = [t("heads.head", head=head) for head in range(config.n_head)]
+    for name, values in scores.by_name().items():
+        top = scores.top(name)[0]
+        lines += [""] + wrap(t("heads.score_line", name=_name(name, t), definition=_definition(name, t)))
+        lines += matrix(values.tolist(), rows, columns, signed=False, cell=9)
+        lines += wrap(t("heads.top", layer=top.layer, head=top.head, score=top.score), indent="  ")
+    found = circuit(scores)
+    lines.append("")
+    if found:
+        induction, previous = found
+        lines += wrap(t("heads.found_circuit", layer=induction.layer, head=induction.head, score=induction.score,
+                        prev_layer=previous.layer, prev_head=previous.head, prev_score=previous.score))
+    else:
+        lines += wrap(t("heads.no_circuit", goal_induction=GOAL_INDUCTION, goal_previous=GOAL_PREVIOUS))
+    return lines
+
+
+def _chinese_font() -> str | None:
+    from matplotlib import font_manager
+
+    installed = {font.name for font in font_manager.fontManager.ttflist}
+    return next((name for name in CHINESE_FONTS if name in installed), None)
+
+
+def scores_figure(scores, labels):
+    """A matplotlib figure: one n_layer x n_head heatmap per score, each cell labelled with its value."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    n_layer, n_head = scores.induction.shape
+    figure = Figure(figsize=(4 * (0.6 + 0.45 * n_head), 0.8 + 0.45 * n_layer + 0.6), layout="constrained")
+    FigureCanvasAgg(figure)  # render with Agg, never an interactive backend
+    panels = figure.subplots(1, len(SCORE_NAMES), squeeze=False)[0]
+    image = None
+    for axes, (name, values) in zip(panels, scores.by_name().items()):
+        image = axes.imshow(values.numpy(), cmap="viridis", vmin=0, vmax=1)
+        axes.set_title(_name(name, labels), fontsize=9)
+        axes.set_xticks(range(n_head))
+        axes.set_yticks(range(n_layer))
+        axes.set_xlabel(labels("heads.plot.head"), fontsize=8)
+        axes.set_ylabel(labels("heads.plot.layer"), fontsize=8)
+        axes.tick_params(labelsize=7)
+        if n_layer * n_head <= 64:  # small grids get their numbers written in
+            for layer in range(n_layer):
+                for head in range(n_head):
+                    value = float(values[layer, head])
+                    axes.text(head, layer, f"{value:.2f}", ha="center", va="center", fontsize=7,
+                              color="black" if value > 0.6 else "white")
+    figure.colorbar(image, ax=list(panels), shrink=0.8)
+    figure.suptitle(labels("heads.plot.title"))
+    return figure
+
+
+def write_plot(scores, path: Path, t) -> list[str]:
+    import matplotlib
+
+    font = _chinese_font() if t.lang == "zh" else None
+    labels = Messages("zh" if font else "en")
+    with matplotlib.rc_context({"font.sans-serif": ([font] if font else []) + matplotlib.rcParams["font.sans-serif"]}):
+        figure = scores_figure(scores, labels)
+        try:
+            save_png(figure, path)
+        except OSError as error:
+            raise UsageError("heads.plot_failed", file=str(path), reason=error.strerror or str(error)) from error
+    lines = wrap(t("heads.plot_written", file=str(path)))
+    if t.lang == "zh" and not font:
+        lines += wrap(t("heads.plot_english"))
+    return lines
+
+
+def run(args, t) -> list[str]:
+    plot = _check_plot_path(args.plot)
+    if args.sequences < 1:
+        raise UsageError("heads.bad_sequences", value=args.sequences)
+    model = model_from_args(args)
+    needed = 2 * DEFAULT_MIN_PERIOD  # the shortest period, seen twice
+    if model.config.block_size < needed:
+        raise UsageError("heads.model_too_short", needed=needed, block_size=model.config.block_size)
+    scores = head_scores(model, n_sequences=args.sequences, seed=args.seed)
+    lines = [as_json(scores, model, args, t)] if args.json else text_lines(scores, model, args, t)
+    if plot is not None:
+        plot_lines = write_plot(scores, plot, t)
+        if not args.json:  # stdout holds exactly one JSON object with --json
+            lines += [""] + plot_lines
+    return lines
