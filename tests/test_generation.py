@@ -1,20 +1,25 @@
 """Generation: the KV cache against uncached forward passes, greedy tokens against transformers, sampling
 properties on logits we choose, bad arguments, and the generate mode through its real entry point."""
 
+import contextlib
 import os
 import re
 import subprocess
 import sys
+from collections import Counter
 from pathlib import Path
+from unittest import mock
 
 import pytest
 import torch
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from transformers import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWarper
 
 from conftest import random_hf_gpt2
 from glassgpt import GPT, GPTConfig, GlassGPTError
-from glassgpt.generation import KVCache, _decode_step_to_compile, filter_logits, sample_next_token
+from glassgpt.accounting import memory_footprint
+from glassgpt.generation import KVCache, LayerKVCache, _decode_step_to_compile, filter_logits, sample_next_token
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -57,23 +62,67 @@ def prompt(model: GPT, B: int, T: int, seed: int = 1) -> torch.Tensor:
 
 # --- the cache against no cache -------------------------------------------------------------------------------
 
+def set_flash(model: GPT, flash: bool) -> GPT:
+    """Every attention module on the fused (True) or the written-out (False) path."""
+    for block in model.blocks:
+        block.attn.flash = flash
+    return model
+
+
+@contextlib.contextmanager
+def cache_updates():
+    """Spy on LayerKVCache.update, so that a test can prove the cache was used instead of trusting that it was.
+    Yields a Counter of the calls: ("prefill", T) for T tokens into an empty layer cache, ("decode", T) for T
+    tokens after cached ones (("decode", 1): one layer's part of a decode step)."""
+    stored = Counter()
+    real_update = LayerKVCache.update
+
+    def update(self, k, v):
+        stored["decode" if self.length else "prefill", k.size(2)] += 1
+        return real_update(self, k, v)
+
+    with mock.patch.object(LayerKVCache, "update", update):
+        yield stored
+
+
+def expected_decode_steps(prompt_length: int, block_size: int, max_new_tokens: int) -> int:
+    """One prefill of the prompt, then one decode step per new token while the window still grows; once it is
+    full and starts to slide, every cached key is stale and each token is a full forward pass instead."""
+    if prompt_length >= block_size:
+        return 0
+    return min(max_new_tokens - 1, block_size - prompt_length)
+
+
+@pytest.mark.parametrize("flash", [True, False], ids=["fused", "written-out"])
 @pytest.mark.parametrize("B", [1, 3])
 @pytest.mark.parametrize("name", CONFIGS)
-def test_cached_greedy_equals_uncached_for_200_tokens(name, B):
-    model = random_model(**CONFIGS[name])
-    idx = prompt(model, B, 16)
-    cached = model.generate(idx, 200, temperature=0)
-    uncached = model.generate(idx, 200, temperature=0, use_cache=False)
-    assert cached.shape == (B, 216)
+def test_cached_greedy_equals_uncached_for_200_tokens(name, B, flash):
+    """Prompts shorter than the block, so the cache really is filled and read (counted), and 200 new tokens, so
+    that all but the long block also slide past block_size."""
+    model = set_flash(random_model(**CONFIGS[name]), flash)
+    block_size, T = model.config.block_size, 5
+    idx = prompt(model, B, T)
+    with cache_updates() as stored:
+        cached = model.generate(idx, 200, temperature=0)
+    steps = expected_decode_steps(T, block_size, 200)
+    n_layer = model.config.n_layer
+    assert steps > 0 and stored == {("prefill", T): n_layer, ("decode", 1): steps * n_layer}
+    with cache_updates() as stored:
+        uncached = model.generate(idx, 200, temperature=0, use_cache=False)
+    assert not stored
+    assert cached.shape == (B, T + 200)
     assert torch.equal(cached, uncached)
-    assert torch.equal(cached[:, :16], idx)
+    assert torch.equal(cached[:, :T], idx)
 
 
-@pytest.mark.parametrize("T, block_size", [(40, 16), (16, 16), (1, 16), (1, 1), (3, 1)])
+@pytest.mark.parametrize("T, block_size", [(40, 16), (16, 16), (15, 16), (5, 16), (1, 16), (1, 2), (1, 1), (3, 1)])
 def test_cached_equals_uncached_for_prompts_of_every_length(T, block_size):
     model = random_model(**CONFIGS["tiny"] | dict(block_size=block_size))
     idx = prompt(model, 2, T)  # longer than block_size: the model reads only the last block_size tokens
-    assert torch.equal(model.generate(idx, 30, temperature=0), model.generate(idx, 30, temperature=0, use_cache=False))
+    with cache_updates() as stored:
+        cached = model.generate(idx, 30, temperature=0)
+    assert stored["decode", 1] == expected_decode_steps(T, block_size, 30) * model.config.n_layer
+    assert torch.equal(cached, model.generate(idx, 30, temperature=0, use_cache=False))
 
 
 @settings(max_examples=15, deadline=None)
@@ -111,6 +160,58 @@ def test_decode_step_logits_equal_full_forward_at_every_position():
             torch.testing.assert_close(logits[:, 0], expected[:, t], atol=1e-5, rtol=0)
 
 
+def test_a_layer_cache_appends_returns_all_so_far_and_advances_itself():
+    generator = torch.Generator().manual_seed(0)
+    cache = LayerKVCache(batch_size=2, n_head=3, head_size=4, capacity=10, dtype=torch.float64)
+    keys, values = [], []
+    for T in (4, 1, 3):
+        keys.append(torch.randn(2, 3, T, 4, generator=generator, dtype=torch.float64))  # (B, nh, T, hs)
+        values.append(torch.randn(2, 3, T, 4, generator=generator, dtype=torch.float64))
+        k, v = cache.update(keys[-1], values[-1])
+        assert torch.equal(k, torch.cat(keys, dim=2)) and torch.equal(v, torch.cat(values, dim=2))
+        assert cache.length == sum(k.size(2) for k in keys)
+    assert cache.capacity == 10 and cache.nbytes == 2 * (2 * 3 * 10 * 4) * 8  # keys and values, float64
+    with pytest.raises(GlassGPTError) as error:
+        cache.update(*(torch.zeros(2, 3, 3, 4, dtype=torch.float64),) * 2)  # 8 + 3 > 10
+    assert error.value.key == "cache_full" and cache.length == 8
+    cache.reset()
+    assert cache.length == 0
+    k, v = cache.update(values[0], keys[0])  # after a reset, only the new tokens come back
+    assert torch.equal(k, values[0]) and torch.equal(v, keys[0])
+
+
+def test_a_model_cache_is_one_layer_cache_per_layer():
+    config = GPTConfig(**CONFIGS["no-bias-untied"])
+    cache = KVCache(config, batch_size=2, dtype=torch.bfloat16)
+    assert len(cache.layers) == config.n_layer and len({id(layer) for layer in cache.layers}) == config.n_layer
+    assert cache.capacity == config.block_size and KVCache(config, 2, capacity=7).capacity == 7
+    assert all(layer.k.dtype == torch.bfloat16 and layer.k.shape == (2, 4, config.block_size, 8)
+               for layer in cache.layers)
+    memory = {row.name: row.value for row in memory_footprint(config).rows}
+    assert cache.nbytes == 2 * memory["kv_cache_full_context_bf16"]  # batch of 2
+    model = random_model(**CONFIGS["no-bias-untied"])
+    cache = KVCache(config, batch_size=2)
+    with torch.no_grad():
+        model(prompt(model, 2, 6), kv_cache=cache)
+    assert cache.length == 6 and all(layer.length == 6 for layer in cache.layers)
+    cache.reset()
+    assert cache.length == 0 and all(layer.length == 0 for layer in cache.layers)
+
+
+@pytest.mark.parametrize("flash", [True, False], ids=["fused", "written-out"])
+def test_a_block_run_on_its_own_with_a_layer_cache_equals_the_full_block(flash):
+    """The cache protocol lives in the layer cache: a block needs nothing from GPT.forward to use one."""
+    model = random_model(**CONFIGS["no-bias-untied"])
+    block = set_flash(model, flash).blocks[1]
+    x = torch.randn(2, 12, model.config.n_embd, generator=torch.Generator().manual_seed(2))  # (B, T, d)
+    cache = LayerKVCache(2, model.config.n_head, model.config.head_size, capacity=12)
+    with torch.no_grad():
+        expected = block(x)  # (B, T, d)
+        pieces = [block(x[:, start:end], cache) for start, end in ((0, 5), (5, 6), (6, 9), (9, 12))]
+    assert cache.length == 12
+    torch.testing.assert_close(torch.cat(pieces, dim=1), expected, atol=1e-5, rtol=0)
+
+
 def test_a_full_cache_refuses_more_tokens():
     model = random_model(**CONFIGS["tiny"])
     cache = KVCache(model.config, batch_size=1, capacity=4)
@@ -130,6 +231,24 @@ def test_generate_twice_gives_the_same_tokens_and_keeps_the_prompt():
     assert torch.equal(model.generate(idx, 0), idx)
 
 
+def test_the_cache_takes_the_models_dtype_and_the_stream_yields_what_generate_returns():
+    model = random_model(**CONFIGS["tiny"]).to(torch.bfloat16)
+    idx = prompt(model, 2, 4).int()  # int32 ids are taken, and the result is int64
+    dtypes = set()
+    real_update = LayerKVCache.update
+
+    def update(self, k, v):
+        dtypes.add(self.k.dtype)
+        return real_update(self, k, v)
+
+    with mock.patch.object(LayerKVCache, "update", update):
+        tokens = model.generate(idx, 6, temperature=0)
+    assert dtypes == {torch.bfloat16} and tokens.dtype == torch.int64 and torch.equal(tokens[:, :4], idx.long())
+    streamed = list(model.generate_stream(idx, 6, temperature=0))
+    assert [t.shape for t in streamed] == [(2, 1)] * 6
+    assert torch.equal(torch.cat(streamed, dim=1), tokens[:, 4:])
+
+
 def test_compiled_decode_step_is_one_graph_and_gives_the_same_tokens():
     model = random_model(**CONFIGS["tiny"])
     idx = prompt(model, 1, 5)
@@ -144,10 +263,13 @@ def test_compiled_decode_step_is_one_graph_and_gives_the_same_tokens():
 
 # --- the oracle: transformers' own greedy generation ------------------------------------------------------------
 
+@pytest.mark.parametrize("flash", [True, False], ids=["fused", "written-out"])
 @pytest.mark.parametrize("hf_kwargs", [dict(), dict(n_layer=3, n_head=4, n_embd=32, tie_word_embeddings=False)])
-def test_greedy_tokens_equal_transformers_generate(tmp_path, hf_kwargs):
+def test_greedy_tokens_equal_transformers_generate(tmp_path, hf_kwargs, flash):
+    """A 4-token prompt and 20 new tokens: one prefill and 19 decode steps against the cache (counted), on either
+    attention path, and the same tokens as transformers' own greedy generation of the same weights."""
     hf = random_hf_gpt2(tmp_path, **hf_kwargs)  # vocab 97, 24 positions
-    model = GPT.from_pretrained(tmp_path)
+    model = set_flash(GPT.from_pretrained(tmp_path), flash)
     idx = prompt(model, 3, 4)
     new = model.config.block_size - idx.size(1)  # transformers' GPT-2 cannot go past its positions
     with torch.no_grad():
@@ -155,16 +277,124 @@ def test_greedy_tokens_equal_transformers_generate(tmp_path, hf_kwargs):
         expected = hf.generate(idx, attention_mask=torch.ones_like(idx), max_new_tokens=new, do_sample=False,
                                eos_token_id=None, pad_token_id=0)
     assert expected.shape == (3, model.config.block_size)
-    assert torch.equal(model.generate(idx, new, temperature=0), expected)
+    with cache_updates() as stored:
+        cached = model.generate(idx, new, temperature=0)
+    assert stored["decode", 1] == (new - 1) * model.config.n_layer
+    assert torch.equal(cached, expected)
     assert torch.equal(model.generate(idx, new, temperature=0, use_cache=False), expected)
 
 
 # --- sampling ---------------------------------------------------------------------------------------------------
 
+def hf_warped(logits: torch.Tensor, temperature: float, top_k=None, top_p=None) -> torch.Tensor:
+    """transformers' own logits processors, in the order its `generate` applies them: the reference. (B, V)"""
+    scores = TemperatureLogitsWarper(temperature)(None, logits)
+    if top_k is not None:
+        scores = TopKLogitsWarper(top_k)(None, scores)
+    if top_p is not None:
+        scores = TopPLogitsWarper(top_p)(None, scores)
+    return scores
+
+
+def distribution_drawn_from(logits: torch.Tensor, **kwargs) -> torch.Tensor:
+    """The probabilities (B, V) that sample_next_token hands to torch.multinomial, caught on their way in."""
+    with mock.patch.object(torch, "multinomial", wraps=torch.multinomial) as multinomial:
+        sample_next_token(logits, **kwargs)
+    assert multinomial.call_count == 1
+    return multinomial.call_args.args[0]
+
+
+def near_the_nucleus_edge(logits: torch.Tensor, temperature: float, top_k, top_p) -> torch.Tensor:
+    """Rows (B,) where a running sum of the sorted probabilities lies within 1e-5 of top_p: there the last token
+    in or out is decided by rounding, and two correct implementations may differ. Computed in float64."""
+    if top_p is None or top_p == 1.0:
+        return torch.zeros(logits.size(0), dtype=torch.bool)
+    probs = torch.softmax(hf_warped(logits.double(), temperature, top_k), dim=-1)
+    running = probs.sort(dim=-1, descending=True).values.cumsum(dim=-1)  # (B, V)
+    return ((running - top_p).abs() < 1e-5).any(dim=-1)
+
+
+@pytest.mark.parametrize("top_k", [None, 1, 2, 7, 31, 40])
+@pytest.mark.parametrize("temperature", [0.25, 0.6, 1.0, 1.7, 4.0])
+def test_sampling_distribution_equals_transformers_logits_processors(temperature, top_k):
+    """What is sampled from, exactly: softmax of the logits after transformers' temperature, top-k and top-p
+    processors. Random continuous logits, so no ties (transformers' top-k keeps ties, glassgpt keeps exactly k)."""
+    logits = 1.5 * torch.randn(64, 32, generator=torch.Generator().manual_seed(round(temperature * 100)))
+    for top_p in (None, 0.05, 0.3, 0.75, 0.95, 1.0):
+        rows = ~near_the_nucleus_edge(logits, temperature, top_k, top_p)
+        assert rows.sum() >= 56  # the edge case stays rare
+        ours = distribution_drawn_from(logits, temperature=temperature, top_k=top_k, top_p=top_p)[rows]
+        expected = torch.softmax(hf_warped(logits, temperature, top_k, top_p), dim=-1)[rows]
+        assert torch.equal(ours > 0, expected > 0), (top_k, top_p)  # the same tokens can be drawn ...
+        torch.testing.assert_close(ours, expected, atol=1e-6, rtol=1e-5)  # ... with the same probabilities
+
+
+def chi_square_p_value(counts: torch.Tensor, probs: torch.Tensor) -> float:
+    """Pearson's chi-square goodness of fit of `counts` (V,) to `probs` (V,): the chance of a fit this bad or
+    worse if the draws really follow `probs`. A token drawn where `probs` is 0 is an impossible event: p = 0."""
+    counts, probs = counts.double(), probs.double()
+    possible = probs > 0
+    if counts[~possible].any():
+        return 0.0
+    expected = probs[possible] * counts.sum()
+    statistic = ((counts[possible] - expected) ** 2 / expected).sum()
+    dof = torch.tensor(possible.sum().item() - 1, dtype=torch.float64)
+    return torch.special.gammaincc(dof / 2, statistic / 2).item()  # upper tail of chi-square with dof degrees
+
+
+def drawn_counts(logits: torch.Tensor, n: int, seed: int = 0, **kwargs) -> torch.Tensor:
+    """How often each token comes out in n draws from one row of logits (V,). -> (V,)"""
+    tokens = sample_next_token(logits.expand(n, -1), generator=torch.Generator().manual_seed(seed), **kwargs)
+    return torch.bincount(tokens[:, 0], minlength=logits.size(-1))
+
+
+@pytest.mark.parametrize("temperature", [0.5, 0.8, 1.0, 2.0])
+def test_draws_follow_the_softmax_of_logits_over_temperature(temperature):
+    """40,000 draws against softmax(logits / T), computed here in float64. The same statistic must reject the
+    two classic bugs (T ignored, logits divided by T twice), or the test would have no power to catch them."""
+    logits = torch.tensor([2.0, 1.2, 0.5, 0.0, -0.7, -1.5])
+    counts = drawn_counts(logits, 40_000, temperature=temperature)
+
+    def softmax(scaled):
+        return torch.softmax(scaled.double(), dim=-1)
+
+    assert chi_square_p_value(counts, softmax(logits / temperature)) > 1e-4
+    if temperature != 1.0:
+        assert chi_square_p_value(counts, softmax(logits)) < 1e-9  # temperature ignored
+        assert chi_square_p_value(counts, softmax(logits / temperature ** 2)) < 1e-9  # divided twice
+
+
+def test_draws_with_top_k_and_top_p_follow_the_renormalised_rest():
+    logits = torch.tensor([1.0, 0.9, 0.4, 0.3, 0.0, -0.2, -1.0, -3.0])
+    for kwargs in (dict(top_k=3), dict(top_p=0.6), dict(top_k=6, top_p=0.8)):
+        counts = drawn_counts(logits, 40_000, temperature=0.7, **kwargs)
+        expected = torch.softmax(hf_warped(logits[None].double(), 0.7, **kwargs), dim=-1)[0]
+        assert chi_square_p_value(counts, expected) > 1e-4, kwargs
+        assert chi_square_p_value(counts, torch.softmax(logits.double() / 0.7, dim=-1)) == 0.0  # never outside
+
+
+@pytest.mark.parametrize("use_cache", [True, False])
+@pytest.mark.parametrize("kwargs", [dict(temperature=0.7), dict(temperature=1.5, top_k=5),
+                                    dict(temperature=1.2, top_k=20, top_p=0.8), dict(temperature=2.0, top_p=0.5)],
+                         ids=lambda kw: ",".join(f"{k}={v}" for k, v in kw.items()))
+def test_sampled_tokens_equal_transformers_sampling_with_the_same_seed(tmp_path, kwargs, use_cache):
+    """End to end: transformers' `generate(do_sample=True)` and glassgpt draw from the same distributions with one
+    torch.multinomial per step, so from the same global seed they pick the same tokens, step after step."""
+    hf = random_hf_gpt2(tmp_path)  # vocab 97, 24 positions
+    model = GPT.from_pretrained(tmp_path)
+    idx = prompt(model, 3, 4)
+    new = model.config.block_size - idx.size(1)
+    torch.manual_seed(5)
+    with torch.no_grad():
+        expected = hf.generate(idx, attention_mask=torch.ones_like(idx), max_new_tokens=new, do_sample=True,
+                               eos_token_id=None, pad_token_id=0, **{"top_k": 0, "top_p": 1.0} | kwargs)
+    torch.manual_seed(5)
+    assert torch.equal(model.generate(idx, new, use_cache=use_cache, **kwargs), expected)
+
+
 def draws(logits: torch.Tensor, n: int = 4000, **kwargs) -> set[int]:
     """The set of tokens drawn in n draws from one row of logits (V,)."""
-    rows = logits.expand(n, -1)
-    return set(sample_next_token(rows, generator=torch.Generator().manual_seed(0), **kwargs)[:, 0].tolist())
+    return set(drawn_counts(logits, n, **kwargs).nonzero()[:, 0].tolist())
 
 
 def test_top_k_keeps_exactly_k_tokens_when_logits_tie():
@@ -229,32 +459,59 @@ def test_same_seed_same_tokens_and_top_k_1_is_greedy():
 
 # --- bad input --------------------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("kwargs, key", [
-    (dict(max_new_tokens=-1), "max_new_tokens_negative"),
-    (dict(temperature=-0.1), "temperature_negative"),
-    (dict(temperature=float("nan")), "temperature_negative"),
-    (dict(top_k=0), "top_k_not_positive"),
-    (dict(top_p=0.0), "top_p_range"),
-    (dict(top_p=1.01), "top_p_range"),
-    (dict(idx=torch.zeros(1, 0, dtype=torch.long)), "idx_empty"),
-    (dict(idx=torch.tensor([[1, 64]])), "bad_token_id"),
-    (dict(idx=torch.tensor([[-1] + [1] * 20])), "bad_token_id"),  # before the window, still checked
-    (dict(idx=torch.tensor([1, 2])), "idx_not_2d"),
+@pytest.mark.parametrize("kwargs, key, value", [
+    (dict(max_new_tokens=-1), "max_new_tokens_negative", "-1"),
+    (dict(temperature=-0.1), "temperature_negative", "-0.1"),
+    (dict(temperature=float("nan")), "temperature_negative", "nan"),
+    (dict(temperature=float("inf")), "temperature_negative", "inf"),
+    (dict(top_k=0), "top_k_not_positive", "0"),
+    (dict(top_p=0.0), "top_p_range", "0.0"),
+    (dict(top_p=1.01), "top_p_range", "1.01"),
+    (dict(idx=torch.zeros(1, 0, dtype=torch.long)), "idx_empty", "(1, 0)"),
+    (dict(idx=torch.tensor([[1, 64]])), "bad_token_id", "64"),
+    (dict(idx=torch.tensor([[-1] + [1] * 20])), "bad_token_id", "-1"),  # before the window, still checked
+    (dict(idx=torch.tensor([[1] * 20 + [64]])), "bad_token_id", "64"),  # in the window of a long prompt
+    (dict(idx=torch.tensor([1, 2])), "idx_not_2d", "(2,)"),
 ])
-def test_bad_arguments_raise_a_clear_error(kwargs, key):
+def test_bad_arguments_raise_a_clear_error(kwargs, key, value):
     model = random_model(**CONFIGS["tiny"])
     arguments = dict(idx=torch.tensor([[1, 2]]), max_new_tokens=3) | kwargs
     with pytest.raises(GlassGPTError) as error:
         model.generate(**arguments)
-    assert error.value.key == key
+    assert error.value.key == key and value in str(error.value)
 
 
-@pytest.mark.parametrize("kwargs", [dict(max_new_tokens=2.0), dict(top_k=1.5), dict(temperature="1"),
-                                    dict(idx=[[1, 2]])])
-def test_wrong_types_raise_type_error(kwargs):
+@pytest.mark.parametrize("kwargs, message", [
+    (dict(max_new_tokens=2.0), "max_new_tokens must be an int, got float"),
+    (dict(max_new_tokens=True), "max_new_tokens must be an int, got bool"),
+    (dict(top_k=1.5), "top_k must be an int or None, got float"),
+    (dict(top_k=True), "top_k must be an int or None, got bool"),
+    (dict(temperature="1"), "temperature must be a number, got str"),
+    (dict(temperature=True), "temperature must be a number, got bool"),
+    (dict(top_p="0.9"), "top_p must be a number or None, got str"),
+    (dict(top_p=True), "top_p must be a number or None, got bool"),
+    (dict(idx=[[1, 2]]), "idx must be a torch.Tensor of token ids, got list"),
+])
+def test_wrong_types_raise_type_error(kwargs, message):
     model = random_model(**CONFIGS["tiny"])
-    with pytest.raises(TypeError):
+    with pytest.raises(TypeError, match=re.escape(message)):
         model.generate(**(dict(idx=torch.tensor([[1, 2]]), max_new_tokens=3) | kwargs))
+
+
+def test_settings_at_their_limits_are_taken():
+    model = random_model(**CONFIGS["tiny"])
+    idx = prompt(model, 1, 3)
+    for kwargs in (dict(top_k=1), dict(top_p=1.0), dict(top_p=1), dict(temperature=0), dict(temperature=1)):
+        assert model.generate(idx, 2, generator=torch.Generator().manual_seed(0), **kwargs).shape == (1, 5)
+
+
+def test_nan_weights_stop_generation_with_a_clear_error():
+    model = random_model(**CONFIGS["tiny"])
+    with torch.no_grad():
+        model.ln_f.weight[0] = float("nan")
+    with pytest.raises(GlassGPTError) as error:
+        model.generate(prompt(model, 1, 3), 2, temperature=0)  # greedy would quietly pick token 0
+    assert error.value.key == "logits_not_finite" and "float32" in str(error.value)
 
 
 # --- the generate mode, through the real entry point -----------------------------------------------------------

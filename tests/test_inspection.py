@@ -21,7 +21,6 @@ from glassgpt import GPT, GPTConfig
 from glassgpt.cli import main
 from glassgpt.cli.messages import MESSAGES, Messages
 from glassgpt.inspection import attention_weights, mask_demo, scale_demo, trace_forward, walk_through_head
-from glassgpt.model import causal_mask
 
 ROOT = Path(__file__).resolve().parents[1]
 MY_MODULES = ["inspection.py", "cli/components.py", "cli/full.py", "cli/attention.py", "cli/render.py"]
@@ -63,6 +62,27 @@ def hooked(model, idx):
     return seen
 
 
+def textbook_attention(model, idx):
+    """Every layer's attention weights (n_layer, B, nh, T, T) and each head's output (n_layer, B, nh, T, hs),
+    computed here in float64 from what each layer's c_attn returned (a forward hook on that Linear), with
+    softmax(q k^T / sqrt(hs)) over the keys each query may see (j <= i): nothing shared with the model's
+    attention(), its causal_mask or its hook points, nor with inspection.py."""
+    seen = hooked(model, idx)
+    d, nh = model.config.n_embd, model.config.n_head
+    hs, T = d // nh, idx.size(1)
+    allowed = torch.tensor([[j <= i for j in range(T)] for i in range(T)])  # (T, T)
+    weights, outputs = [], []
+    for layer in range(model.config.n_layer):
+        qkv = seen[f"blocks.{layer}.attn.c_attn"][1].double()  # (B, T, 3d)
+        q, k, v = (qkv[..., part * d:(part + 1) * d].unflatten(-1, (nh, hs)).transpose(1, 2)
+                   for part in range(3))  # 3 x (B, nh, T, hs)
+        scores = q @ k.transpose(-2, -1) / math.sqrt(hs)  # (B, nh, T, T)
+        exp = (scores - scores.amax(dim=-1, keepdim=True)).exp() * allowed  # a forbidden key weighs nothing
+        weights.append(exp / exp.sum(dim=-1, keepdim=True))
+        outputs.append(weights[-1] @ v)  # (B, nh, T, hs)
+    return torch.stack(weights), torch.stack(outputs)
+
+
 def display_width(line):
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in line)
 
@@ -74,12 +94,13 @@ def display_width(line):
 def test_traced_shapes_are_the_shapes_hooks_see(config, data):
     model = build(config)
     B, T = data.draw(st.integers(1, 3)), data.draw(st.integers(1, config.block_size))
-    idx = torch.randint(0, config.vocab_size, (B, T))
+    idx = torch.randint(0, config.vocab_size, (B, T), generator=torch.Generator().manual_seed(T))
     trace = trace_forward(model, idx)
     seen = hooked(manual_copy(model), idx)
     d, nh, hs = config.n_embd, config.n_head, config.head_size
-    derived = {"split_heads": ((B, T, 3 * d), (B, nh, T, hs)), "weighted_sum": ((B, nh, T, T), (B, nh, T, hs)),
-               "merge_heads": ((B, nh, T, hs), (B, T, d))}
+    derived = {"split_heads": ((B, T, 3 * d), (B, nh, T, hs)), "scores": ((B, nh, T, hs), (B, nh, T, T)),
+               "mask": ((B, nh, T, T), (B, nh, T, T)), "softmax": ((B, nh, T, T), (B, nh, T, T)),
+               "weighted_sum": ((B, nh, T, T), (B, nh, T, hs)), "merge_heads": ((B, nh, T, hs), (B, T, d))}
     names = set()
     for step in trace.steps:
         last = step.name.rpartition(".")[2]
@@ -89,7 +110,8 @@ def test_traced_shapes_are_the_shapes_hooks_see(config, data):
             names.add(step.name)
         else:
             assert (step.input_shape, step.output_shape) == derived[last], step.name
-    assert names == set(seen), "every module of the model is in the trace"
+    hook_points = {name for name in seen if name.rpartition(".")[2].startswith("hook_")}
+    assert names == set(seen) - hook_points, "every module of the model is in the trace"
     assert trace.steps[-1].name == "lm_head" and trace.steps[0].name == ""
     total = {s.name: s.n_params for s in trace.steps}[""]
     assert total == sum(p.numel() for p in model.parameters())
@@ -102,14 +124,14 @@ def test_traced_shapes_are_the_shapes_hooks_see(config, data):
 def test_attention_weights_rows_sum_to_1_and_masked_entries_are_exactly_0(config, data):
     model = build(config)
     T = data.draw(st.integers(1, config.block_size))
-    idx = torch.randint(0, config.vocab_size, (2, T))
+    idx = torch.randint(0, config.vocab_size, (2, T), generator=torch.Generator().manual_seed(T))
     weights = attention_weights(model, idx)
     assert weights.shape == (config.n_layer, 2, config.n_head, T, T)
-    assert (weights[..., ~causal_mask(T, T)] == 0).all()
+    future = torch.ones(T, T, dtype=torch.bool).triu(diagonal=1)  # key j after query i
+    assert (weights[..., future] == 0).all()
     torch.testing.assert_close(weights.sum(-1), torch.ones(weights.shape[:-1]), atol=1e-6, rtol=0)
-    seen = hooked(manual_copy(model), idx)  # the model's own weights: its softmax module's output
-    for layer in range(config.n_layer):
-        torch.testing.assert_close(weights[layer], seen[f"blocks.{layer}.attn.softmax"][1], atol=1e-6, rtol=1e-5)
+    expected, _ = textbook_attention(model, idx)
+    torch.testing.assert_close(weights.double(), expected, atol=1e-6, rtol=1e-5)
 
 
 @settings(max_examples=15, deadline=None)
@@ -118,20 +140,22 @@ def test_walkthrough_numbers_are_the_models_own(config, data):
     model = build(config)
     T = data.draw(st.integers(1, config.block_size))
     layer, head = data.draw(st.integers(0, config.n_layer - 1)), data.draw(st.integers(0, config.n_head - 1))
-    idx = torch.randint(0, config.vocab_size, (1, T))
+    idx = torch.randint(0, config.vocab_size, (1, T), generator=torch.Generator().manual_seed(T))
     walk = walk_through_head(model, idx, layer, head)
-    seen = hooked(manual_copy(model), idx)
+    seen = hooked(model, idx)
     attn = f"blocks.{layer}.attn"
     close = dict(atol=1e-6, rtol=1e-5)
-    torch.testing.assert_close(walk.weights, seen[f"{attn}.softmax"][1][0, head], **close)
-    torch.testing.assert_close(walk.masked, seen[f"{attn}.softmax"][0][0, head], **close)  # the softmax's input
+    weights, outputs = textbook_attention(model, idx)
+    torch.testing.assert_close(walk.weights.double(), weights[layer, 0, head], **close)
+    torch.testing.assert_close(walk.out.double(), outputs[layer, 0, head], **close)
     torch.testing.assert_close(walk.x, seen[attn][0][0], **close)
     hs, d = config.head_size, config.n_embd
     qkv = seen[f"{attn}.c_attn"][1][0]  # (T, 3d): q | k | v, each head a slice of hs columns
     for part, mine in enumerate((walk.q, walk.k, walk.v)):
         torch.testing.assert_close(mine, qkv[:, part * d + head * hs: part * d + (head + 1) * hs], **close)
     assert walk.scale == 1 / math.sqrt(hs)
-    assert torch.equal(walk.masked[walk.mask], (walk.scores * walk.scale)[walk.mask])
+    torch.testing.assert_close(walk.scores, (walk.q @ walk.k.T) / math.sqrt(hs), **close)
+    assert torch.equal(walk.masked[walk.mask], walk.scores[walk.mask])
     assert torch.equal(walk.mask, torch.ones(T, T, dtype=torch.bool).tril())
     assert (walk.masked[~walk.mask] == float("-inf")).all()
     merged = seen[f"{attn}.c_proj"][0][0]  # what the model's c_proj received: every head's output side by side
@@ -166,7 +190,7 @@ def test_inspection_leaves_the_model_alone():
     model = build(GPTConfig.from_preset("tiny"))
     model.train()
     before = {k: v.clone() for k, v in model.state_dict().items()}
-    trace_forward(model, torch.randint(0, 64, (2, 5)))
+    trace_forward(model, torch.randint(0, 64, (2, 5), generator=torch.Generator().manual_seed(1)))
     assert model.training and model.config.attention == "sdpa"
     assert model.lm_head.weight is model.tok_emb.weight
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
@@ -181,7 +205,8 @@ def test_plot_is_a_real_png_with_one_panel_per_head(tmp_path):
     from glassgpt.cli.attention import attention_figure, save_png
 
     config = GPTConfig.from_preset("tiny", n_layer=3, n_head=2)
-    weights = attention_weights(build(config), torch.randint(0, 64, (1, 5)))[:, 0]
+    idx = torch.randint(0, 64, (1, 5), generator=torch.Generator().manual_seed(1))
+    weights = attention_weights(build(config), idx)[:, 0]
     figure = attention_figure(weights, [0, 1, 2], [0, 1], Messages("en"))
     panels = [axes for axes in figure.axes if axes.get_images()]
     assert len(panels) == 1 + 3 * 2  # the mask, then every head of every layer
@@ -201,11 +226,12 @@ def test_plot_panels_show_the_weights(tmp_path):
     from glassgpt.cli.attention import attention_figure
 
     config = GPTConfig.from_preset("tiny")
-    weights = attention_weights(build(config), torch.randint(0, 64, (1, 4)))[:, 0]
+    idx = torch.randint(0, 64, (1, 4), generator=torch.Generator().manual_seed(1))
+    weights = attention_weights(build(config), idx)[:, 0]
     figure = attention_figure(weights, [1], [1], Messages("en"))
     mask_panel, head_panel = [axes for axes in figure.axes if axes.get_images()]
     assert (head_panel.get_images()[0].get_array() == weights[1, 1].numpy()).all()
-    assert (mask_panel.get_images()[0].get_array() == causal_mask(4, 4).float().numpy()).all()
+    assert (mask_panel.get_images()[0].get_array() == torch.ones(4, 4).tril().numpy()).all()
 
 
 # --- the CLI, in process (fast enough for random configs) -------------------------------------------------------
@@ -241,10 +267,12 @@ def test_components_shows_the_shapes_hooks_see(config, seed):
                              n_head=config.n_head, n_embd=config.n_embd, bias=config.bias, attention="manual")
     seen = hooked(build(shown_config, seed), torch.zeros(B, T, dtype=torch.long))
     nh, hs, d = config.n_head, config.head_size, config.n_embd
-    derived = {"(split_heads)": ((B, T, 3 * d), (B, nh, T, hs)), "(weighted_sum)": ((B, nh, T, T), (B, nh, T, hs)),
-               "(merge_heads)": ((B, nh, T, hs), (B, T, d))}
+    derived = {"(split_heads)": ((B, T, 3 * d), (B, nh, T, hs)), "(scores)": ((B, nh, T, hs), (B, nh, T, T)),
+               "(mask)": ((B, nh, T, T), (B, nh, T, T)), "(softmax)": ((B, nh, T, T), (B, nh, T, T)),
+               "(weighted_sum)": ((B, nh, T, T), (B, nh, T, hs)), "(merge_heads)": ((B, nh, T, hs), (B, T, d))}
+    # every module but the hook points, which the rows in ( ) show as the steps of attention
     expected = {name: (str(tuple(x.shape)), str(tuple(y.shape))) for name, (x, y) in seen.items()
-                if name and not re.match(r"blocks\.[1-9]", name)}
+                if name and not re.match(r"blocks\.[1-9]", name) and ".hook_" not in name}
     for name, shapes in derived.items():
         expected[f"blocks.0.attn.{name}"] = tuple(map(str, shapes))
     assert shown == expected
@@ -331,8 +359,8 @@ def test_printed_walkthrough_is_the_models_own_attention():
     step = next(i for i, line in enumerate(lines) if line.startswith("5."))
     header = next(i for i in range(step, len(lines)) if lines[i].split() == [f"t{j}" for j in range(T)])
     printed = torch.tensor([[float(v) for v in lines[header + 1 + i].split()[1:]] for i in range(T)])
-    seen = hooked(manual_copy(build(GPTConfig.from_preset("tiny"), seed=7)), torch.tensor([tokens]))
-    weights = seen["blocks.1.attn.softmax"][1][0, 1]
+    weights, _ = textbook_attention(build(GPTConfig.from_preset("tiny"), seed=7), torch.tensor([tokens]))
+    weights = weights[1, 0, 1].float()  # layer 1, the one sequence, head 1
     assert torch.equal(printed == 0, weights == 0)  # masked entries print as an exact 0
     torch.testing.assert_close(printed, weights, atol=5e-4, rtol=0)
 
