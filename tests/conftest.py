@@ -60,5 +60,17 @@ def random_hf_gpt2(folder, *, vocab_size=97, n_positions=24, n_layer=2, n_head=2
 
 
 @pytest.fixture
+def cli(capsys):
+    """glassgpt's real main(argv), in this process -> (exit status, stdout, stderr)."""
+    import glassgpt.cli as cli_module
+
+    def run(*argv):
+        status = cli_module.main([str(word) for word in argv])
+        out, err = capsys.readouterr()
+        return status, out, err
+    return run
+
+
+@pytest.fixture
 def tiny_config():
     return GPTConfig.from_preset("tiny")

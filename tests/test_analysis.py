@@ -262,18 +262,6 @@ def test_a_bad_top_k_is_refused(top_k):
 
 # --- the heads and lens modes of the CLI ---------------------------------------------------------------------------
 
-@pytest.fixture
-def cli(capsys):
-    """glassgpt's real main(argv) -> (exit status, stdout, stderr)."""
-    import glassgpt.cli as cli_module
-
-    def run(*argv):
-        status = cli_module.main([str(word) for word in argv])
-        out, err = capsys.readouterr()
-        return status, out, err
-    return run
-
-
 @pytest.mark.parametrize("lang, words", [
     ("en", ["previous-token: mean attention from position i to position i - 1", "induction:", "Top: layer"]),
     ("zh", ["前一 token：位置 i 对位置 i - 1 的平均注意力", "归纳：", "最高：第"]),

@@ -202,18 +202,6 @@ def test_resume_without_a_saved_run_says_so(tmp_path):
 
 # --- the train mode of the CLI -----------------------------------------------------------------------------------
 
-@pytest.fixture
-def cli(capsys):
-    """glassgpt's real main(argv) -> (exit status, stdout, stderr)."""
-    import glassgpt.cli as cli_module
-
-    def run(*argv):
-        status = cli_module.main([str(word) for word in argv])
-        out, err = capsys.readouterr()
-        return status, out, err
-    return run
-
-
 def test_train_mode_runs_the_librarys_defaults(tmp_path, cli):
     status, out, err = cli("train", "--out", tmp_path / "cli", "--steps", "5")
     assert status == 0, err
