@@ -100,7 +100,7 @@ BUGS = [
 
 def copy_repository(destination: Path) -> None:
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", ".hypothesis", ".pytest_cache", "mutants")
-    for name in ("src", "tests", "examples"):
+    for name in ("src", "tests", "examples", "exercises"):
         if (ROOT / name).is_dir():
             shutil.copytree(ROOT / name, destination / name, ignore=ignore)
     for name in ("model.py", "pyproject.toml", "README.md", "README.zh-CN.md"):
