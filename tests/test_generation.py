@@ -19,7 +19,8 @@ from transformers import TemperatureLogitsWarper, TopKLogitsWarper, TopPLogitsWa
 from conftest import random_hf_gpt2
 from glassgpt import GPT, GPTConfig, GlassGPTError
 from glassgpt.accounting import memory_footprint
-from glassgpt.generation import KVCache, LayerKVCache, _decode_step_to_compile, filter_logits, sample_next_token
+from glassgpt.generation import (GenerationMixin, KVCache, LayerKVCache, _decode_step_to_compile, decode_step,
+                                 filter_logits, sample_next_token)
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -249,6 +250,29 @@ def test_the_cache_takes_the_models_dtype_and_the_stream_yields_what_generate_re
     assert torch.equal(torch.cat(streamed, dim=1), tokens[:, 4:])
 
 
+def test_defaults_sample_at_temperature_1_with_the_cache_and_compile_only_when_asked():
+    model = random_model(**CONFIGS["tiny"])
+    idx = prompt(model, 2, 3)
+
+    def seeded():
+        return torch.Generator().manual_seed(4)
+
+    at_1 = model.generate(idx, 20, temperature=1.0, top_k=None, top_p=None, use_cache=True, generator=seeded())
+    assert torch.equal(model.generate(idx, 20, generator=seeded()), at_1)
+    assert torch.equal(torch.cat([idx, *model.generate_stream(idx, 20, generator=seeded())], dim=1), at_1)
+    logits = torch.randn(3, 10, generator=torch.Generator().manual_seed(5))
+    assert torch.equal(sample_next_token(logits, generator=seeded()),
+                       sample_next_token(logits, temperature=1.0, generator=seeded()))
+    with mock.patch("glassgpt.generation.compiled_decode_step", return_value=decode_step) as compiled:
+        greedy = model.generate(idx, 8, temperature=0)
+        list(model.generate_stream(idx, 8, temperature=0))
+        assert not compiled.called  # no compiling by default
+        assert torch.equal(model.generate(idx, 8, temperature=0, compile=True), greedy)
+        assert compiled.call_args.args == ("cpu",)
+        list(model.generate_stream(idx, 8, temperature=0, compile=True))
+        assert compiled.call_count == 2
+
+
 def test_compiled_decode_step_is_one_graph_and_gives_the_same_tokens():
     model = random_model(**CONFIGS["tiny"])
     idx = prompt(model, 1, 5)
@@ -436,6 +460,32 @@ def test_top_p_never_samples_outside_the_nucleus():
     assert draws(logits, top_p=1.0) == {0, 1, 2, 3, 4}
     # combined: top-k first (3 tokens, renormalised: 0.53, 0.29, 0.18), then the nucleus of what is left
     assert draws(logits, top_k=3, top_p=0.75) == {0, 1}
+
+
+def test_top_p_at_an_exact_boundary_keeps_the_smallest_set_and_the_first_of_equals():
+    """Four equally likely tokens (0.25 each, exact in binary): p = 0.5 is reached by two, so the third goes; among
+    equals the first ones stay, as greedy picks the first of equally likely tokens."""
+    kept = torch.isfinite(filter_logits(torch.zeros(1, 4), top_p=0.5))[0]
+    assert kept.tolist() == [True, True, False, False]
+    kept = torch.isfinite(filter_logits(torch.zeros(2, 32), top_p=0.5))  # wide enough for an unstable sort to shuffle
+    assert kept.tolist() == [[True] * 16 + [False] * 16] * 2
+
+
+def test_the_decode_step_meant_for_compiling_computes_the_plain_decode_step():
+    """Run eagerly, `_decode_step_to_compile` (the function torch.compile gets) is `decode_step` with another kernel
+    choice: the same logits."""
+    model = random_model(**CONFIGS["tiny"])
+    idx = prompt(model, 2, 6)
+    caches = [KVCache(model.config, batch_size=2) for _ in range(2)]
+    with torch.no_grad():
+        for cache in caches:
+            model(idx[:, :5], kv_cache=cache)
+        plain = decode_step(model, idx[:, 5:], caches[0])  # (B, V)
+        for_compile = _decode_step_to_compile(model, idx[:, 5:], caches[1])
+    assert plain.shape == (2, model.config.vocab_size) and caches[1].length == 6
+    torch.testing.assert_close(for_compile, plain, atol=1e-5, rtol=0)  # another kernel: rounding differs
+    with pytest.raises(NotImplementedError):
+        GenerationMixin.check_input(object(), idx)  # the protocol a model class must fill in
 
 
 def test_greedy_and_tiny_temperature_pick_the_best_token():

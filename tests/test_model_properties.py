@@ -145,6 +145,17 @@ def test_parameter_count_is_sum_of_unique_tensors(config):
         == V * d + head  # ... and counted once when tied
 
 
+@pytest.mark.parametrize("preset, published", [("gpt2", 124_439_808), ("gpt2-medium", 354_823_168)])
+def test_get_num_params_follows_nanogpts_convention(preset, published):
+    """Radford et al. 2019's published totals (the tied head counted once); nanoGPT's default leaves out only the
+    position table (block_size x n_embd)."""
+    with torch.device("meta"):
+        model = GPT(GPTConfig.from_preset(preset))
+    n_pos = model.config.block_size * model.config.n_embd
+    assert model.get_num_params(non_embedding=False) == published
+    assert model.get_num_params() == model.get_num_params(non_embedding=True) == published - n_pos
+
+
 def test_tied_head_is_one_tensor():
     model = build(GPTConfig.from_preset("tiny"))
     assert model.lm_head.weight is model.tok_emb.weight
