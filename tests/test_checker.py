@@ -353,6 +353,17 @@ def test_each_mistake_computation_differs_from_the_course():
                     assert not grader.same(mistaken, course), (role, knob, option)
 
 
+def test_the_mistake_computations_keep_to_the_device_of_their_input():
+    """The meta device stands in for a GPU: a mask or positions made on the CPU beside meta tensors are an error."""
+    with torch.device("meta"):
+        attention, gpt = CausalSelfAttention(GPTConfig(**CHECK_CONFIG)), GPT(GPTConfig(**CHECK_CONFIG))
+    x = torch.zeros(1, 4, attention.c_attn.in_features, device="meta")  # (B, T, d)
+    idx = torch.zeros(1, 4, dtype=torch.long, device="meta")  # (B, T)
+    with torch.no_grad():
+        assert compute("attention", course_choice("attention"), attention, x).device.type == "meta"
+        assert compute("gpt", course_choice("gpt"), gpt, idx).device.type == "meta"
+
+
 def test_every_note_the_checker_can_make_has_a_sentence_in_both_languages():
     from glassgpt.cli.check import LABELS, MARKS, NOTES
 

@@ -5,8 +5,10 @@ atomically, and every damaged, truncated, missing or mismatched checkpoint is a 
 import dataclasses
 import json
 import os
+import shutil
 import subprocess
 import sys
+import threading
 from pathlib import Path
 
 import pytest
@@ -73,13 +75,46 @@ def test_saved_tensors_equal_what_transformers_writes(tmp_path):
 
 
 def test_config_json_has_what_transformers_needs(tmp_path):
+    from safetensors import safe_open
+
     random_model().save_pretrained(tmp_path)
-    config = json.loads((tmp_path / "config.json").read_text())
+    text = (tmp_path / "config.json").read_text()
+    config = json.loads(text)
+    assert text == json.dumps(config, indent=2) + "\n"  # laid out as transformers lays out its own, a key a line
     assert config["model_type"] == "gpt2" and config["architectures"] == ["GPT2LMHeadModel"]
     assert config["n_positions"] == config["n_ctx"] == 24
     assert config["bos_token_id"] is None and config["eos_token_id"] is None  # GPT-2's 50256 is not in a 97 vocab
     gpt2 = json.loads(json.dumps(checkpoints.config_to_hf(GPTConfig.from_preset("gpt2"), torch.float32)))
     assert gpt2["eos_token_id"] == 50256 and gpt2["activation_function"] == "gelu_new"
+    one_short = checkpoints.config_to_hf(GPTConfig.from_preset("gpt2", vocab_size=50256), torch.float32)
+    assert one_short["eos_token_id"] is None  # ids 0..50255: <|endoftext|> (50256) is not one of them
+    with safe_open(tmp_path / "model.safetensors", framework="pt") as f:
+        assert f.metadata() == {"format": "pt"}  # transformers 4 (and its Flax loader) refuse a file without it
+
+
+# GPT2Config's own fields, less those of GPT2DoubleHeadsModel's classifier (summary_*), of generation (use_cache,
+# pad_token_id) and of cross-attention: everything that says what network GPT2LMHeadModel builds
+GPT2_FIELDS = ("vocab_size", "n_positions", "n_embd", "n_layer", "n_head", "n_inner", "activation_function",
+               "resid_pdrop", "embd_pdrop", "attn_pdrop", "layer_norm_epsilon", "initializer_range",
+               "scale_attn_weights", "scale_attn_by_inverse_layer_idx", "reorder_and_upcast_attn",
+               "tie_word_embeddings", "bos_token_id", "eos_token_id")
+
+
+def test_config_json_states_every_gpt2_field_as_transformers_does(tmp_path):
+    """Every field is written out, with the value transformers' GPT2Config gives it for the same sizes: a reader
+    that does not know transformers' defaults (or a transformers with other defaults) builds the same network.
+    glassgpt's one dropout is GPT-2's three (embeddings, attention, residual); 0.25 is none of their defaults."""
+    from transformers import GPT2Config
+
+    model = random_model(dropout=0.25, layer_norm_eps=1e-6)
+    model.save_pretrained(tmp_path)
+    ours = json.loads((tmp_path / "config.json").read_text())
+    theirs = GPT2Config(vocab_size=97, n_positions=24, n_embd=24, n_layer=2, n_head=3, resid_pdrop=0.25,
+                        embd_pdrop=0.25, attn_pdrop=0.25, layer_norm_epsilon=1e-6, bos_token_id=None,
+                        eos_token_id=None).to_dict()
+    loaded = GPT2Config.from_pretrained(tmp_path)  # and what transformers reads back
+    for field in GPT2_FIELDS:
+        assert field in ours and ours[field] == theirs[field] == getattr(loaded, field), field
 
 
 # --- reading back: exact ---------------------------------------------------------------------------------------
@@ -98,11 +133,14 @@ def test_round_trip_is_bit_for_bit(tmp_path, overrides):
         assert torch.equal(tensor, expected[name]), name
 
 
+@pytest.mark.parametrize("bias", [True, False], ids=["bias", "no-bias"])
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16])
-def test_half_precision_round_trip_keeps_dtype(tmp_path, dtype):
-    model = random_model().to(dtype)
+def test_half_precision_round_trip_keeps_dtype(tmp_path, dtype, bias):
+    model = random_model(bias=bias).to(dtype)
     model.save_pretrained(tmp_path)
     assert json.loads((tmp_path / "config.json").read_text())["dtype"] == str(dtype).removeprefix("torch.")
+    # every tensor in the file has the dtype config.json states, the zero biases of a bias-free model too
+    assert {tensor.dtype for tensor in load_file(tmp_path / "model.safetensors").values()} == {dtype}
     loaded = GPT.from_pretrained(tmp_path)
     for name, tensor in loaded.state_dict().items():
         assert tensor.dtype == dtype and torch.equal(tensor, model.state_dict()[name]), name
@@ -315,6 +353,18 @@ def test_truncated_pytorch_model_bin(saved):
     _expect(saved, "checkpoint_damaged", "pytorch_model.bin")
 
 
+@pytest.mark.parametrize("content", [[1, 2], {}, {"transformer.wte.weight": 3}, {0: torch.zeros(2)}],
+                         ids=["list", "empty", "not-a-tensor", "not-a-name"])
+def test_pytorch_model_bin_that_is_no_state_dict_is_damaged(saved, content):
+    """A pickle that loads (weights_only) but is not a dict of names to tensors."""
+    (saved / "model.safetensors").unlink()
+    torch.save(content, saved / "pytorch_model.bin")
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(saved)
+    assert error.value.key == "checkpoint_damaged"
+    assert error.value.fields == {"file": str(saved / "pytorch_model.bin")}
+
+
 @pytest.mark.parametrize("content, key", [
     ("[1, 2]", "checkpoint_damaged"),
     ('{"n_layer": "two", "n_head": 3, "n_embd": 24, "vocab_size": 97, "n_positions": 24}', "config_not_int"),
@@ -367,12 +417,22 @@ def test_nonzero_bias_in_a_bias_free_checkpoint(tmp_path):
     _expect(tmp_path, "checkpoint_unexpected_tensor", "model.safetensors", "transformer.h.0.mlp.c_fc.bias")
 
 
-def test_save_with_a_foreign_state_dict_is_refused(tmp_path):
+FIRST_NAMES = "blocks.0.attn.c_attn.bias, blocks.0.attn.c_attn.weight, blocks.0.attn.c_proj.bias"  # sorted
+
+
+@pytest.mark.parametrize("change, missing, unexpected", [
+    # what a DDP wrapper's state_dict says: every name is missing and unexpected; the first three (sorted) of each
+    (lambda state: {"module." + k: v for k, v in state.items()},
+     FIRST_NAMES, ", ".join("module." + name for name in FIRST_NAMES.split(", "))),
+    (lambda state: {**state, "blocks.2.ln_1.weight": torch.ones(24)}, "-", "blocks.2.ln_1.weight"),
+    (lambda state: {k: v for k, v in state.items() if k != "ln_f.bias"}, "ln_f.bias", "-"),
+], ids=["ddp-prefix", "one-more", "one-less"])
+def test_save_with_a_foreign_state_dict_is_refused(tmp_path, change, missing, unexpected):
     model = random_model()
-    state = {"module." + k: v for k, v in model.state_dict().items()}  # what a DDP wrapper's state_dict says
     with pytest.raises(GlassGPTError) as error:
-        model.save_pretrained(tmp_path, state_dict=state)
-    assert error.value.key == "state_dict_mismatch" and "module.blocks.0.attn.c_attn.weight" in str(error.value)
+        model.save_pretrained(tmp_path, state_dict=change(model.state_dict()))
+    assert error.value.key == "state_dict_mismatch"
+    assert error.value.fields == {"missing": missing, "unexpected": unexpected}
     assert not (tmp_path / "model.safetensors").exists()
 
 
@@ -416,10 +476,48 @@ def test_save_with_wrongly_shaped_state_dict_is_refused_before_writing(tmp_path)
 
 
 def test_save_with_another_models_state_dict_writes_that_state(tmp_path):
+    """In any order: sorted (as safetensors' load_file gives it), the tied lm_head.weight comes before ln_f,
+    pos_emb and tok_emb, and must not end the writing there."""
     model, other = random_model(seed=0), random_model(seed=1)
-    model.save_pretrained(tmp_path, state_dict=other.state_dict())
+    model.save_pretrained(tmp_path, state_dict=dict(sorted(other.state_dict().items())))
     for name, tensor in GPT.from_pretrained(tmp_path).state_dict().items():
         assert torch.equal(tensor, other.state_dict()[name]), name
+
+
+def test_save_with_a_state_dict_holding_a_non_tensor_says_which(tmp_path):
+    model = random_model()
+    state = {**model.state_dict(), "ln_f.weight": [1.0] * 24}
+    with pytest.raises(TypeError, match=r"^state_dict\['ln_f.weight'\] is a list, not a tensor$"):
+        model.save_pretrained(tmp_path / "ckpt", state_dict=state)
+    assert os.listdir(tmp_path) == []
+
+
+def test_save_of_a_sharded_model_says_how_to_gather_it(tmp_path, monkeypatch):
+    """FSDP2 (one process of gloo here) makes the parameters DTensors: refused, with the call that gathers them;
+    and that call, made as the message says, gives a state dict that saves the model exactly."""
+    import torch.distributed as dist
+    from torch.distributed.checkpoint.state_dict import StateDictOptions, get_model_state_dict
+    from torch.distributed.device_mesh import init_device_mesh
+    from torch.distributed.fsdp import fully_shard
+
+    monkeypatch.setenv("GLOO_SOCKET_IFNAME", "lo")  # nothing beyond this machine
+    model = random_model()
+    expected = {name: tensor.clone() for name, tensor in model.state_dict().items()}
+    dist.init_process_group("gloo", store=dist.HashStore(), rank=0, world_size=1)
+    try:
+        fully_shard(model, mesh=init_device_mesh("cpu", (1,)))
+        with pytest.raises(TypeError) as error:
+            model.save_pretrained(tmp_path / "ckpt")
+        message = str(error.value)
+        assert "sharded (DTensor)" in message and not (tmp_path / "ckpt").exists()
+        assert (" with torch.distributed.checkpoint.state_dict.get_model_state_dict(model, options="
+                "StateDictOptions(full_state_dict=True, cpu_offload=True)) and pass it as state_dict") in message
+        model.save_pretrained(tmp_path / "ckpt", state_dict=get_model_state_dict(
+            model, options=StateDictOptions(full_state_dict=True, cpu_offload=True)))
+    finally:
+        dist.destroy_process_group()
+    loaded = GPT.from_pretrained(tmp_path / "ckpt").state_dict()
+    assert loaded.keys() == expected.keys() and all(torch.equal(loaded[k], expected[k]) for k in expected)
 
 
 # --- loading: NaN weights, memory before building ------------------------------------------------------------------
@@ -524,13 +622,19 @@ def test_plain_state_dict_of_a_preset_shape_takes_the_preset(tmp_path):
     assert GPT.from_pretrained(tmp_path / "untied.pt").config == config.replace(tie_weights=False)
 
 
-def test_plain_state_dict_of_another_shape_needs_a_config(tmp_path):
-    model = _course_model()
+@pytest.mark.parametrize("config", [
+    GPTConfig.from_preset("course", vocab_size=40, block_size=24, n_layer=2, n_head=4, n_embd=32),
+    GPTConfig.from_preset("tiny", bias=False),  # the sizes of "tiny", but "tiny" has biases
+], ids=["sizes", "no-bias"])
+def test_plain_state_dict_of_another_shape_needs_a_config(tmp_path, config):
+    torch.manual_seed(0)
+    model = GPT(config)
     torch.save(model.state_dict(), tmp_path / "sd.pt")
     with pytest.raises(GlassGPTError) as error:
         GPT.from_pretrained(tmp_path / "sd.pt")
     assert error.value.key == "checkpoint_needs_config" and "config=GPTConfig" in str(error.value)
-    assert "vocab_size=40" in str(error.value)
+    shapes = f"vocab_size={config.vocab_size} n_embd={config.n_embd} block_size={config.block_size} n_layer=2"
+    assert error.value.fields == {"file": str(tmp_path / "sd.pt"), "shapes": shapes}
     loaded = GPT.from_pretrained(tmp_path / "sd.pt", config=model.config)
     assert torch.equal(loaded.blocks[1].mlp.c_fc.weight, model.blocks[1].mlp.c_fc.weight)
 
@@ -552,26 +656,46 @@ def test_safetensors_file_of_a_state_dict(tmp_path):
     assert torch.equal(loaded.lm_head.weight, model.lm_head.weight)
 
 
-def test_a_config_that_contradicts_the_file_is_refused(tmp_path):
+@pytest.mark.parametrize("read", [GPT.from_pretrained, checkpoints.checkpoint_config],
+                         ids=["from_pretrained", "checkpoint_config"])
+@pytest.mark.parametrize("kind", ["folder", "pt"])
+def test_a_config_that_contradicts_the_file_is_refused(tmp_path, read, kind):
     model = _course_model()
-    torch.save({"model": model.state_dict(), "config": model.config}, tmp_path / "c.pt")
+    if kind == "folder":
+        model.save_pretrained(tmp_path / "ckpt")
+        path, file = tmp_path / "ckpt", tmp_path / "ckpt" / "config.json"
+    else:
+        torch.save({"model": model.state_dict(), "config": model.config}, tmp_path / "c.pt")
+        path = file = tmp_path / "c.pt"
     with pytest.raises(GlassGPTError) as error:
-        GPT.from_pretrained(tmp_path / "c.pt", config=model.config.replace(n_head=8))
-    assert error.value.key == "checkpoint_config_conflict" and "n_head" in str(error.value)
+        read(path, config=model.config.replace(n_head=8))
+    assert error.value.key == "checkpoint_config_conflict"
+    assert error.value.fields == {"file": str(file), "field": "n_head", "stored": "4", "given": "8"}
 
 
 @pytest.mark.parametrize("content, found", [
     ([1, 2, 3], "a list"),
     ({"epoch": 3, "loss": 1.5}, "a dict with keys 'epoch', 'loss'"),
+    (dict.fromkeys("abcde", 0), "a dict with keys 'a', 'b', 'c', 'd', 'e'"),  # five keys: all of them
+    (dict.fromkeys("abcdef", 0), "a dict with keys 'a', 'b', 'c', 'd', 'e', ..."),  # more: the first five
+    ({"tok_emb.weight": 3}, "a dict with keys 'tok_emb.weight'"),  # a name, but not a tensor
+    # tensors, but not a GPT's: no token embedding, no position embedding, a position embedding that is no matrix
+    ({"pos_emb.weight": torch.zeros(4, 2)}, "a dict with keys 'pos_emb.weight'"),
+    ({"tok_emb.weight": torch.zeros(4, 2)}, "a dict with keys 'tok_emb.weight'"),
+    ({"tok_emb.weight": torch.zeros(4, 2), "pos_emb.weight": torch.zeros(8)},
+     "a dict with keys 'tok_emb.weight', 'pos_emb.weight'"),
     ({"model": {"tok_emb.weight": torch.zeros(2, 2)}, "config": "gpt2"}, "a config that is a str"),
-    ({"model": {"tok_emb.weight": torch.zeros(2, 2)}, "config": {"n_layers": 2}}, "a config a dict"),
-])
+    ({"model": {"tok_emb.weight": torch.zeros(2, 2)}, "config": {"n_layers": 2}},
+     "a config a dict with keys 'n_layers'"),
+], ids=["list", "dict", "five-keys", "six-keys", "not-a-tensor", "no-tok-emb", "no-pos-emb", "1d-pos-emb",
+        "config-str", "config-unknown-field"])
 def test_pt_file_that_is_neither_is_one_clear_error(tmp_path, content, found):
     torch.save(content, tmp_path / "x.pt")
     with pytest.raises(GlassGPTError) as error:
         GPT.from_pretrained(tmp_path / "x.pt")
-    assert error.value.key == "checkpoint_pt_unknown" and str(tmp_path / "x.pt") in str(error.value)
-    assert found in str(error.value)
+    assert error.value.key == "checkpoint_pt_unknown"
+    assert error.value.fields == {"file": str(tmp_path / "x.pt"), "found": found}
+    assert str(tmp_path / "x.pt") in str(error.value) and found in str(error.value)
 
 
 def test_course_config_with_an_invalid_value_is_validated_again(tmp_path):
@@ -614,6 +738,45 @@ def test_checkpoint_config_reads_no_weights(saved, tmp_path_factory):
     model, file = _course_model(), tmp_path_factory.mktemp("pt") / "c.pt"
     torch.save({"model": model.state_dict(), "config": model.config}, file)
     assert checkpoints.checkpoint_config(file) == model.config
+
+
+def test_checkpoint_config_of_a_hub_name_downloads_config_json_alone(tmp_path, monkeypatch):
+    """Not the weights (0.5 to 6 GB for GPT-2): of the repository's files, huggingface_hub's own pattern filter
+    lets config.json alone through. The hub's "gpt2" is a folder here; snapshot_download copies what passes."""
+    import huggingface_hub
+    from huggingface_hub.utils import filter_repo_objects
+
+    repository, fetched = tmp_path / "repository", []
+    model = random_model()
+    model.save_pretrained(repository)
+
+    def snapshot_download(repo_id, *, allow_patterns=None, **kwargs):
+        assert repo_id == "gpt2"
+        snapshot = tmp_path / "snapshot"
+        snapshot.mkdir()
+        for name in filter_repo_objects(sorted(os.listdir(repository)), allow_patterns=allow_patterns):
+            shutil.copyfile(repository / name, snapshot / name)
+            fetched.append(name)
+        return str(snapshot)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+    monkeypatch.chdir(tmp_path)  # no folder ./gpt2 to take the name's place
+    assert checkpoints.checkpoint_config("gpt2") == model.config
+    assert fetched == ["config.json"]
+
+
+def test_checkpoint_config_is_not_held_up_by_another_reader(saved):
+    """Readers share the folder's lock: asking a checkpoint's config while another process loads it (holding
+    the shared lock meanwhile) must not wait for that load to end."""
+    from glassgpt.folders import folder_lock
+
+    configs = []
+    reader = threading.Thread(target=lambda: configs.append(checkpoints.checkpoint_config(saved)))
+    with folder_lock(saved, exclusive=False):  # the other reader, mid-load
+        reader.start()
+        reader.join(timeout=20)
+        waited = reader.is_alive()
+    reader.join()
+    assert not waited and configs == [random_model().config]
 
 
 def test_nothing_turns_weights_only_off():

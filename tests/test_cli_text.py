@@ -145,7 +145,7 @@ def test_the_png_carries_the_tokens_text(folders, tmp_path):
 
 
 def test_without_a_font_for_the_tokens_the_png_labels_positions_and_says_so(folders, tmp_path, monkeypatch):
-    monkeypatch.setattr(attention_mode, "_chinese_font", lambda: None)
+    monkeypatch.setattr(attention_mode, "chinese_font", lambda: None)
     path = tmp_path / "a.png"
     for lang in ("en", "zh"):
         result = run_in_process("attention", "--checkpoint", folders["chars"], "--text", "the 你好", "--plot",

@@ -175,6 +175,7 @@ def test_a_layer_cache_appends_returns_all_so_far_and_advances_itself():
     with pytest.raises(GlassGPTError) as error:
         cache.update(*(torch.zeros(2, 3, 3, 4, dtype=torch.float64),) * 2)  # 8 + 3 > 10
     assert error.value.key == "cache_full" and cache.length == 8
+    assert error.value.fields == {"capacity": 10, "length": 11}  # the message says how many, and how many more
     cache.reset()
     assert cache.length == 0
     k, v = cache.update(values[0], keys[0])  # after a reset, only the new tokens come back
@@ -211,6 +212,21 @@ def test_a_block_run_on_its_own_with_a_layer_cache_equals_the_full_block(flash):
         pieces = [block(x[:, start:end], cache) for start, end in ((0, 5), (5, 6), (6, 9), (9, 12))]
     assert cache.length == 12
     torch.testing.assert_close(torch.cat(pieces, dim=1), expected, atol=1e-5, rtol=0)
+
+
+def test_a_model_off_the_cpu_keeps_its_cache_and_its_masks_on_its_own_device():
+    """The meta device stands in for a GPU on a machine without one: a tensor made without naming its device lands
+    on the CPU, and mixing it with meta tensors is an error, so a forgotten `device=` fails here."""
+    with torch.device("meta"):
+        model = GPT(GPTConfig(**CONFIGS["tiny"]))
+    cache = KVCache(model.config, batch_size=1, device="meta")  # made outside the device context, on purpose
+    assert {tensor.device.type for layer in cache.layers for tensor in (layer.k, layer.v)} == {"meta"}
+    block = model.blocks[0]  # GPT.forward reads token ids, which meta tensors do not hold; a block does not
+    x = torch.zeros(1, 5, model.config.n_embd, device="meta")  # (B, T, d)
+    with torch.no_grad():
+        assert block(x[:, :3], cache.layers[0]).device.type == "meta"  # no past: SDPA's own triangle
+        assert block(x[:, 3:], cache.layers[0]).device.type == "meta"  # 2 tokens after a past: a mask of our own
+    assert cache.layers[0].length == 5
 
 
 def test_a_full_cache_refuses_more_tokens():
@@ -484,8 +500,18 @@ def test_the_decode_step_meant_for_compiling_computes_the_plain_decode_step():
         for_compile = _decode_step_to_compile(model, idx[:, 5:], caches[1])
     assert plain.shape == (2, model.config.vocab_size) and caches[1].length == 6
     torch.testing.assert_close(for_compile, plain, atol=1e-5, rtol=0)  # another kernel: rounding differs
-    with pytest.raises(NotImplementedError):
+    with pytest.raises(NotImplementedError, match="^the model class defines check_input$"):
         GenerationMixin.check_input(object(), idx)  # the protocol a model class must fill in
+
+
+def test_sampling_survives_logits_far_from_zero_and_rows_far_apart():
+    """A tiny temperature divides by almost nothing: the logits must be shifted so that each row's best is 0 first,
+    or they overflow to inf (inf - inf is NaN), or a row far below another underflows to all zeros."""
+    logits = torch.tensor([[3e36, 1e36, 0.0], [-2e4, -1e4, -3e4]])
+    for temperature in (1e-3, 1e-30):
+        for seed in range(5):
+            drawn = sample_next_token(logits, temperature=temperature, generator=torch.Generator().manual_seed(seed))
+            assert drawn.tolist() == [[0], [1]]
 
 
 def test_greedy_and_tiny_temperature_pick_the_best_token():

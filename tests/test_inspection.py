@@ -202,7 +202,8 @@ def test_inspection_leaves_the_model_alone():
 def test_plot_is_a_real_png_with_one_panel_per_head(tmp_path):
     from matplotlib.image import imread
 
-    from glassgpt.cli.attention import attention_figure, save_png
+    from glassgpt.cli.attention import attention_figure
+    from glassgpt.cli.plotting import save_png
 
     config = GPTConfig.from_preset("tiny", n_layer=3, n_head=2)
     idx = torch.randint(0, 64, (1, 5), generator=torch.Generator().manual_seed(1))

@@ -1,26 +1,21 @@
 """attention mode: one head on a tiny example, step by step with the real numbers; why the causal mask is needed,
 shown by changing a later token; the attention weights as a shaded heatmap, and with --plot as a PNG figure."""
 
-import os
-import tempfile
 import warnings
 from pathlib import Path
-
 
 from ..inspection import attention_weights, mask_demo, scale_demo, walk_through_head
 from ..model import causal_mask
 from .messages import Messages
 from .options import (UsageError, add_model_options, add_text_options, describe, example_input, model_from_args,
                       require_finite)
+from .plotting import check_png_path, chinese_font, save_png
 from .render import (column_labels, flow, heading, heatmap, matrix, row_labels, shade_legend,
                      side_by_side, tokens_line, visible, wrap)
 
 MASKED_COLOUR = "#b0b0b0"  # a masked cell in the PNG: grey, a colour no weight has in viridis
 TOKENS = 6  # length of the tiny example: small enough to print every T x T matrix in full
 SHOWN_COLUMNS = 3  # columns of Q, K, V and the output printed (hs is larger)
-# fonts that can draw Chinese, if one is installed; matplotlib ships none
-CHINESE_FONTS = ("Noto Sans CJK SC", "Noto Sans SC", "Source Han Sans SC", "WenQuanYi Zen Hei",
-                 "WenQuanYi Micro Hei", "SimHei", "Microsoft YaHei", "PingFang SC", "Heiti SC", "Arial Unicode MS")
 
 
 def add_arguments(parser, t) -> None:
@@ -35,17 +30,6 @@ def add_arguments(parser, t) -> None:
 def _check_choice(value, count: int, option: str) -> None:
     if value is not None and not 0 <= value < count:
         raise UsageError("attention.bad_index", option=option, value=value, last=count - 1)
-
-
-def _check_plot_path(path: str | None) -> Path | None:
-    if path is None:
-        return None
-    target = Path(path)
-    if target.suffix.lower() != ".png":
-        raise UsageError("attention.plot_not_png", file=path)
-    if not target.parent.is_dir():
-        raise UsageError("attention.plot_no_dir", folder=str(target.parent))
-    return target
 
 
 def walkthrough_lines(walk, demo_scale, config, t, texts=None) -> list[str]:
@@ -126,13 +110,6 @@ def heatmap_lines(weights, layer: int, heads: list[int], t, texts=None) -> list[
     return lines + [""] + ["  " + line if line else line for line in flow(blocks, width=78)]
 
 
-def _chinese_font() -> str | None:
-    from matplotlib import font_manager
-
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    return next((name for name in CHINESE_FONTS if name in installed), None)
-
-
 def attention_figure(weights, layers: list[int], heads: list[int], labels: Messages, tokens=None):
     """A matplotlib figure: the causal mask, then the attention weights of each chosen head of each chosen layer,
     one panel each, labelled. `weights` (n_layer, nh, T, T) for one sequence; `tokens`: a tick label per position
@@ -182,30 +159,13 @@ def attention_figure(weights, layers: list[int], heads: list[int], labels: Messa
     return figure
 
 
-def save_png(figure, path: Path) -> None:
-    """Write the figure as PNG atomically: into a temporary file beside `path`, then renamed over it, so a
-    reader never sees half a file."""
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as file:
-            figure.savefig(file, format="png", dpi=100)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a plot is an ordinary file
-        os.replace(temporary, path)
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        raise
-
-
 def write_plot(weights, layers, heads, path: Path, t, texts=None) -> list[str]:
     """The PNG, in the user's language when a font can draw it; the tokens' text on the axes when known, in a
     font that can draw it (the Chinese font when one is installed), else the positions t0, t1, ... and a line
     that says so."""
     import matplotlib
 
-    font = _chinese_font()
+    font = chinese_font()
     labels = Messages("zh" if t.lang == "zh" and font else "en")
     families = ["DejaVu Sans", font] if font else ["DejaVu Sans"]  # a glyph missing in one comes from the next
     tokens = None if texts is None else [visible(text) for text in texts]
@@ -216,21 +176,18 @@ def write_plot(weights, layers, heads, path: Path, t, texts=None) -> list[str]:
         undrawable = tokens is not None and any("Glyph" in str(warning.message) for warning in caught)
         if undrawable:
             figure = attention_figure(weights, layers, heads, labels, [f"t{i}" for i in range(len(tokens))])
-        try:
-            save_png(figure, path)
-        except OSError as error:
-            raise UsageError("attention.plot_failed", file=str(path), reason=error.strerror or str(error)) from error
+        save_png(figure, path)
     lines = wrap(t("attention.plot_written", file=str(path), panels=len(layers) * len(heads), layers=len(layers),
                    heads=len(heads)))
     if t.lang == "zh" and not font:
-        lines += wrap(t("attention.plot_english"))
+        lines += wrap(t("plot.english"))
     if undrawable:
         lines += wrap(t("attention.plot_positions"))
     return lines
 
 
 def run(args, t) -> list[str]:
-    plot = _check_plot_path(args.plot)
+    plot = check_png_path(args.plot)
     model = model_from_args(args)
     config = model.config
     _check_choice(args.layer, config.n_layer, "--layer")

@@ -9,9 +9,9 @@ import json
 from pathlib import Path
 
 from ..analysis import DEFAULT_MIN_PERIOD, SCORE_NAMES, default_periods, head_scores
-from .attention import CHINESE_FONTS, save_png
 from .messages import Messages
 from .options import UsageError, add_model_options, describe, model_from_args
+from .plotting import check_png_path, chinese_font, save_png
 from .render import heading, matrix, wrap
 
 DEFAULT_SEQUENCES = 32
@@ -25,17 +25,6 @@ def add_arguments(parser, t) -> None:
                         help=t("heads.opt.sequences", default=DEFAULT_SEQUENCES))
     parser.add_argument("--json", action="store_true", help=t("heads.opt.json"))
     parser.add_argument("--plot", metavar="FILE.png", help=t("heads.opt.plot"))
-
-
-def _check_plot_path(path: str | None) -> Path | None:
-    if path is None:
-        return None
-    target = Path(path)
-    if target.suffix.lower() != ".png":
-        raise UsageError("heads.plot_not_png", file=path)
-    if not target.parent.is_dir():
-        raise UsageError("heads.plot_no_dir", folder=str(target.parent))
-    return target
 
 
 def _name(name: str, t) -> str:
@@ -100,13 +89,6 @@ def text_lines(scores, model, args, t) -> list[str]:
     return lines
 
 
-def _chinese_font() -> str | None:
-    from matplotlib import font_manager
-
-    installed = {font.name for font in font_manager.fontManager.ttflist}
-    return next((name for name in CHINESE_FONTS if name in installed), None)
-
-
 def scores_figure(scores, labels):
     """A matplotlib figure: one n_layer x n_head heatmap per score, each cell labelled with its value."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -139,22 +121,19 @@ def scores_figure(scores, labels):
 def write_plot(scores, path: Path, t) -> list[str]:
     import matplotlib
 
-    font = _chinese_font() if t.lang == "zh" else None
+    font = chinese_font() if t.lang == "zh" else None
     labels = Messages("zh" if font else "en")
     with matplotlib.rc_context({"font.sans-serif": ([font] if font else []) + matplotlib.rcParams["font.sans-serif"]}):
         figure = scores_figure(scores, labels)
-        try:
-            save_png(figure, path)
-        except OSError as error:
-            raise UsageError("heads.plot_failed", file=str(path), reason=error.strerror or str(error)) from error
+        save_png(figure, path)
     lines = wrap(t("heads.plot_written", file=str(path)))
     if t.lang == "zh" and not font:
-        lines += wrap(t("heads.plot_english"))
+        lines += wrap(t("plot.english"))
     return lines
 
 
 def run(args, t) -> list[str]:
-    plot = _check_plot_path(args.plot)
+    plot = check_png_path(args.plot)
     if args.sequences < 1:
         raise UsageError("heads.bad_sequences", value=args.sequences)
     model = model_from_args(args)

@@ -14,10 +14,6 @@ MESSAGES = {
                            "另外把掩码和每个头的注意力权重画到这个 PNG 文件"),
     "attention.bad_index": ("{option} {value} does not exist; choose from 0 to {last}",
                             "{option} {value} 不存在；请在 0 到 {last} 之间选择"),
-    "attention.plot_not_png": ("--plot writes a PNG image; give a file name ending in .png (got {file})",
-                               "--plot 输出 PNG 图片；请给出以 .png 结尾的文件名（收到 {file}）"),
-    "attention.plot_no_dir": ("--plot: the folder {folder} does not exist", "--plot：目录 {folder} 不存在"),
-    "attention.plot_failed": ("could not write {file}: {reason}", "无法写入 {file}：{reason}"),
     "attention.title": ("Self-attention, step by step: {config}", "自注意力，一步一步：{config}"),
     "attention.intro": (
         "Layer {layer}, head {head} of {nh} (head size hs = {hs}), with the model's own weights. Every number "
@@ -124,9 +120,6 @@ MESSAGES = {
     "attention.plot_positions": (
         "The figure labels the tokens by position (t0, t1, ...): no installed font can draw their text.",
         "图中用位置（t0、t1……）标注 token：本机没有能显示其文字的字体。"),
-    "attention.plot_english": (
-        "The figure's labels are in English: matplotlib found no font that can draw Chinese on this machine.",
-        "图中的标注是英文：matplotlib 在本机找不到能显示中文的字体。"),
     "attention.plot.title": ("Attention weights on {T} tokens (rows: query, columns: key)",
                              "{T} 个 token 上的注意力权重（行：查询，列：键）"),
     "attention.plot.mask": ("causal mask\n(white: may look; grey: masked)", "因果掩码\n（白色：可以看；灰色：被遮住）"),

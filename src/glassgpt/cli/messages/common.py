@@ -77,4 +77,11 @@ MESSAGES = {
         "--checkpoint fixes the configuration; leave out {options}",
         "--checkpoint 已确定模型配置；请去掉 {options}"),
     "usage.interrupted": ("interrupted", "已中断"),
+    "plot.not_png": ("--plot writes a PNG image; give a file name ending in .png (got {file})",
+                     "--plot 输出 PNG 图片；请给出以 .png 结尾的文件名（收到 {file}）"),
+    "plot.no_dir": ("--plot: the folder {folder} does not exist", "--plot：目录 {folder} 不存在"),
+    "plot.failed": ("could not write {file}: {reason}", "无法写入 {file}：{reason}"),
+    "plot.english": (
+        "The figure's labels are in English: matplotlib found no font that can draw Chinese on this machine.",
+        "图中的标注是英文：matplotlib 在本机找不到能显示中文的字体。"),
 }

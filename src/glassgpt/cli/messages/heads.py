@@ -55,15 +55,8 @@ MESSAGES = {
         "No induction circuit (an induction head of at least {goal_induction} with a previous-token head of at "
         "least {goal_previous} in an earlier layer).",
         "没有归纳电路（即分数至少 {goal_induction} 的归纳头，加上更早一层中分数至少 {goal_previous} 的前一 token 头）。"),
-    "heads.plot_not_png": ("--plot writes a PNG image; give a file name ending in .png (got {file})",
-                           "--plot 输出 PNG 图片；请给出以 .png 结尾的文件名（收到 {file}）"),
-    "heads.plot_no_dir": ("--plot: the folder {folder} does not exist", "--plot：目录 {folder} 不存在"),
-    "heads.plot_failed": ("could not write {file}: {reason}", "无法写入 {file}：{reason}"),
     "heads.plot_written": ("Wrote {file}: one layers x heads grid per score.",
                            "已写入 {file}：每种分数一幅 层 x 头 的网格图。"),
-    "heads.plot_english": (
-        "The figure's labels are in English: matplotlib found no font that can draw Chinese on this machine.",
-        "图中的标注是英文：matplotlib 在本机找不到能显示中文的字体。"),
     "heads.plot.title": ("Attention head scores (0 to 1)", "注意力头分数（0 到 1）"),
     "heads.plot.layer": ("layer", "层"),
     "heads.plot.head": ("head", "头"),
