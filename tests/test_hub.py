@@ -156,3 +156,65 @@ print(json.dumps({"vocab_size": GPT.from_pretrained("gpt2").config.vocab_size}))
                             text=True, timeout=300, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.splitlines()[-1]) == {"vocab_size": 64}
+
+
+# --- download_from_hub itself, in this process: snapshot_download stands in for the hub ------------------------------
+
+# the files of the hub's "gpt2" repository: the weights in six formats besides safetensors (gigabytes in all), the
+# tokenizer, and an ONNX export in a subfolder
+GPT2_REPOSITORY = (
+    ".gitattributes", "64-8bits.tflite", "64-fp16.tflite", "64.tflite", "README.md", "config.json",
+    "flax_model.msgpack", "generation_config.json", "merges.txt", "model.safetensors", "onnx/config.json",
+    "onnx/decoder_model.onnx", "onnx/decoder_model_merged.onnx", "onnx/decoder_with_past_model.onnx",
+    "onnx/generation_config.json", "onnx/merges.txt", "onnx/special_tokens_map.json", "onnx/tokenizer.json",
+    "onnx/tokenizer_config.json", "onnx/vocab.json", "pytorch_model.bin", "rust_model.ot", "tf_model.h5",
+    "tokenizer.json", "tokenizer_config.json", "vocab.json",
+)
+
+
+def test_a_download_fetches_the_config_the_safetensors_weights_and_the_tokenizer(tmp_path, monkeypatch):
+    """Of GPT-2's repository, what huggingface_hub's own pattern filter lets through: one copy of the weights,
+    not six, and nothing of the ONNX export."""
+    import huggingface_hub
+    from huggingface_hub.utils import filter_repo_objects
+
+    from glassgpt.checkpoints import download_from_hub
+
+    def snapshot_download(repo_id, *, allow_patterns=None, **kwargs):
+        snapshot = tmp_path / "snapshots" / repo_id
+        for name in filter_repo_objects(GPT2_REPOSITORY, allow_patterns=allow_patterns):
+            (snapshot / name).parent.mkdir(parents=True, exist_ok=True)
+            (snapshot / name).write_text(name)
+        return str(snapshot)
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+    folder = download_from_hub("gpt2-medium")
+    assert folder == tmp_path / "snapshots" / "gpt2-medium"
+    assert sorted(str(path.relative_to(folder)) for path in folder.rglob("*")) == [
+        "config.json", "merges.txt", "model.safetensors", "tokenizer.json", "vocab.json"]
+
+
+@pytest.mark.parametrize("offline, raised, fields", [
+    # the first sentence of the first line says enough, and keeps the error one line
+    (False, ConnectionError("Failed to resolve 'huggingface.co'. Retrying in 1s.\n[Errno -3] Temporary failure"),
+     {"reason": "Failed to resolve 'huggingface.co'"}),
+    (False, TimeoutError(), {"reason": "TimeoutError"}),  # no message: the exception's name
+    (False, OSError("x" * 300), {"reason": "x" * 160}),  # a line at most 160 characters long
+    (True, OSError("Cannot reach the hub: offline mode is enabled."), {"cache": "CACHE"}),
+], ids=["first-sentence", "no-message", "long", "offline"])
+def test_a_failed_download_is_one_error_naming_the_model(monkeypatch, offline, raised, fields):
+    import huggingface_hub
+    from huggingface_hub import constants
+
+    from glassgpt import GlassGPTError
+    from glassgpt.checkpoints import download_from_hub
+
+    def snapshot_download(repo_id, **kwargs):
+        raise raised
+    monkeypatch.setattr(huggingface_hub, "snapshot_download", snapshot_download)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", offline)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", "CACHE")
+    with pytest.raises(GlassGPTError) as error:
+        download_from_hub("gpt2-large")
+    assert error.value.key == ("hub_offline" if offline else "hub_unavailable")
+    assert error.value.fields == {"name": "gpt2-large", **fields}
+    assert error.value.__cause__ is raised
