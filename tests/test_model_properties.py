@@ -1,6 +1,7 @@
 """Properties every correct GPT has, checked on random configs and inputs (hypothesis)."""
 
 import re
+from unittest import mock
 
 import pytest
 import torch
@@ -82,6 +83,35 @@ def test_parts_build_from_the_config_alone_with_the_courses_defaults():
     assert block.ln_1.bias is None and block.attn.c_attn.bias is None and block.mlp.c_fc.bias is None
     x = torch.randn(2, 5, 16, generator=torch.Generator().manual_seed(0))
     assert MLP(GPTConfig.from_preset("tiny"))(x).shape == (2, 5, 16) and block(x).shape == (2, 5, 16)
+
+
+def test_flash_switches_each_attention_between_pytorchs_kernel_and_the_written_out_path():
+    """Both paths give the same numbers (tests/test_model_oracle.py), so only which one ran tells them apart: the
+    fused kernel is PyTorch's scaled_dot_product_attention; the written-out path fires the hook points."""
+    attn = CausalSelfAttention(GPTConfig.from_preset("tiny"))
+    x = torch.randn(1, 5, 16, generator=torch.Generator().manual_seed(0))  # (B, T, d)
+    patterns = []
+    attn.hook_pattern.register_forward_hook(lambda module, args, output: patterns.append(output))
+    for flash, fused_calls, hooked in ((True, 1, 0), (False, 0, 1)):
+        attn.flash = flash
+        patterns.clear()
+        with mock.patch("torch.nn.functional.scaled_dot_product_attention",
+                        wraps=torch.nn.functional.scaled_dot_product_attention) as fused:
+            attn(x)
+        assert (fused.call_count, len(patterns)) == (fused_calls, hooked)
+
+
+def test_positions_are_made_on_the_device_of_the_ids():
+    """The meta device stands in for a GPU: positions made without naming the device would land on the CPU. (Meta
+    tensors hold no values, so the checks that read the ids are skipped here.)"""
+    with torch.device("meta"):
+        model = GPT(GPTConfig.from_preset("tiny"))
+    positions = []
+    model.pos_emb.register_forward_pre_hook(lambda module, args: positions.append(args[0]))
+    idx = torch.zeros(1, 5, dtype=torch.long, device="meta")
+    with mock.patch.object(GPT, "check_input"), torch.no_grad():
+        logits, _ = model(idx)
+    assert [p.device.type for p in positions] == ["meta"] and logits.shape == (1, 5, model.config.vocab_size)
 
 
 @settings(max_examples=25, deadline=None)
@@ -280,10 +310,10 @@ def test_bad_targets_raise_clear_error(tiny_config):
         model(idx, torch.full((2, 4), -100))
     assert error.value.key == "targets_all_ignored" and "(2, 4)" in str(error.value)
     for bad in (torch.zeros(2, 4), [[0] * 4] * 2):
-        with pytest.raises(TypeError, match=re.escape("targets must be a tensor of int64 token ids (-1 or -100")):
+        with pytest.raises(TypeError, match="^" + re.escape("targets must be a tensor of int64 token ids (-1 or -100")):
             model(idx, bad)
 
 
 def test_config_must_be_a_gptconfig():
-    with pytest.raises(TypeError, match="GPTConfig"):
+    with pytest.raises(TypeError, match=r"^GPT needs a GPTConfig, got dict; build one with GPTConfig\(\.\.\.\)$"):
         GPT({"n_layer": 2})
