@@ -678,7 +678,7 @@ def test_a_config_that_contradicts_the_file_is_refused(tmp_path, read, kind):
     ({"epoch": 3, "loss": 1.5}, "a dict with keys 'epoch', 'loss'"),
     (dict.fromkeys("abcde", 0), "a dict with keys 'a', 'b', 'c', 'd', 'e'"),  # five keys: all of them
     (dict.fromkeys("abcdef", 0), "a dict with keys 'a', 'b', 'c', 'd', 'e', ..."),  # more: the first five
-    ({"tok_emb.weight": 3}, "a dict with keys 'tok_emb.weight'"),  # a name, but not a tensor
+    ({"tok_emb.weight": 3, "pos_emb.weight": 4}, "a dict with keys 'tok_emb.weight', 'pos_emb.weight'"),  # no tensors
     # tensors, but not a GPT's: no token embedding, no position embedding, a position embedding that is no matrix
     ({"pos_emb.weight": torch.zeros(4, 2)}, "a dict with keys 'pos_emb.weight'"),
     ({"tok_emb.weight": torch.zeros(4, 2)}, "a dict with keys 'tok_emb.weight'"),
