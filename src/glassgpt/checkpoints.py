@@ -240,11 +240,12 @@ def _tensors_in(stored, file: Path) -> dict[str, torch.Tensor]:
 
 
 def _describe(value) -> str:
-    """A few words on what an unexpected object is, for an error message."""
+    """What an unexpected object is, for an error message, in Python's notation (the same in every language): a
+    dict as its first five keys, `{'epoch': ..., 'loss': ...}`; anything else as its type, `list`."""
     if isinstance(value, Mapping):
-        keys = ", ".join(repr(k) for k in list(value)[:5])
-        return f"a dict with keys {keys}" + (", ..." if len(value) > 5 else "")
-    return f"a {type(value).__name__}"
+        keys = [f"{k!r}: ..." for k in list(value)[:5]] + (["..."] if len(value) > 5 else [])
+        return "{" + ", ".join(keys) + "}"
+    return type(value).__name__
 
 
 # --- locating: a path, or a name on the hub ---------------------------------------------------------------------
@@ -317,13 +318,13 @@ def _config_of(value, file: Path) -> GPTConfig | None:
     if isinstance(value, GPTConfig):  # as pickled, perhaps by another glassgpt version: its fields, checked
         value = {f.name: vars(value)[f.name] for f in dataclasses.fields(GPTConfig) if f.name in vars(value)}
     if not isinstance(value, Mapping):
-        raise GlassGPTError("checkpoint_pt_unknown",
-                            file=str(file), found=f"a config that is {_describe(value)}")
-    try:
-        return GPTConfig(**value)
-    except TypeError as e:  # a field GPTConfig does not have
-        raise GlassGPTError("checkpoint_pt_unknown",
-                            file=str(file), found=f"a config {_describe(value)}") from e
+        raise GlassGPTError("checkpoint_pt_config_type", file=str(file), type=type(value).__name__)
+    known = [f.name for f in dataclasses.fields(GPTConfig)]
+    unknown = [name for name in value if name not in known]
+    if unknown:
+        raise GlassGPTError("checkpoint_pt_config_fields", file=str(file), unknown=", ".join(map(repr, unknown)),
+                            known=", ".join(known))
+    return GPTConfig(**value)
 
 
 def _same_config(stored: GPTConfig, given: GPTConfig | None, file: Path) -> GPTConfig:
@@ -489,7 +490,8 @@ class CheckpointMixin:
         config_text = json.dumps(config_to_hf(config, tensors["transformer.wte.weight"].dtype), indent=2) + "\n"
 
         def fill(folder: Path) -> None:
-            # transformers refuses safetensors files without format metadata
+            # {"format": "pt"} as transformers writes it: older transformers releases (and its Flax loader) refuse a
+            # safetensors file without it
             save_file(tensors, folder / WEIGHTS_FILE, metadata={"format": "pt"})
             (folder / CONFIG_FILE).write_text(config_text, encoding="utf-8")
             if tokenizer is not None:

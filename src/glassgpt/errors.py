@@ -150,6 +150,12 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{file} is neither a course checkpoint (a dict with 'model' and 'config') nor a state dict of tensors: "
         'it holds {found}',
         "{file} 既不是课程检查点（含 'model' 和 'config' 的字典），也不是由张量组成的 state dict：它包含 {found}"),
+    'checkpoint_pt_config_type': (
+        "{file}: its 'config' is a {type}; a course checkpoint's config is a GPTConfig or a dict of its fields",
+        "{file}：其中的 'config' 是 {type}；课程检查点的 config 应是 GPTConfig 或由其字段组成的字典"),
+    'checkpoint_pt_config_fields': (
+        "{file}: its 'config' has fields GPTConfig does not know: {unknown}; GPTConfig's fields are {known}",
+        "{file}：其中的 'config' 含有 GPTConfig 没有的字段：{unknown}；GPTConfig 的字段是 {known}"),
     'checkpoint_unsafe_pickle': (
         '{file} holds Python objects that torch.load(weights_only=True) refuses, because loading them could run '
         "code: {names}; save tensors, plain containers and the GPTConfig only, e.g. torch.save({{'model': "
