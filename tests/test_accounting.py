@@ -345,10 +345,10 @@ def test_available_cpu_memory_is_the_smaller_of_the_kernels_and_the_cgroups(monk
 
 def fake_files(monkeypatch, files: dict):
     """accounting's `open` reads these texts (path -> content); any other path does not exist."""
-    def fake_open(path, *args, **kwargs):
+    def fake_open(path, mode="r", encoding=None):
         if str(path) not in files:
             raise FileNotFoundError(path)
-        return io.StringIO(files[str(path)])
+        return io.TextIOWrapper(io.BytesIO(files[str(path)].encode("ascii")), encoding=encoding)  # as open() decodes
 
     monkeypatch.setattr(accounting, "open", fake_open, raising=False)  # found before the builtin
 
@@ -363,11 +363,22 @@ def test_meminfo_is_read_in_kib(monkeypatch):
 
 @pytest.mark.parametrize("limit, current, expected", [("max\n", "5", None), ("1000\n", "300\n", 700),
                                                       ("1000", "1200", 0)])
-def test_cgroup_room_is_its_limit_minus_its_use(monkeypatch, limit, current, expected):
-    folder = "/sys/fs/cgroup/box"
-    fake_files(monkeypatch, {"/proc/self/cgroup": "0::/box\n", f"{folder}/memory.max": limit,
+@pytest.mark.parametrize("cgroup", ["/box", "/box:a:b"])  # a colon may appear in a cgroup's name
+def test_cgroup_room_is_its_limit_minus_its_use(monkeypatch, limit, current, expected, cgroup):
+    folder = f"/sys/fs/cgroup{cgroup}"
+    fake_files(monkeypatch, {"/proc/self/cgroup": f"0::{cgroup}\n", f"{folder}/memory.max": limit,
                              f"{folder}/memory.current": current})
     assert accounting._cgroup_room() == expected
+
+
+def test_available_cuda_memory_is_the_free_bytes_of_that_device(monkeypatch):
+    """Without a GPU here, torch.cuda stands in: the free bytes of the device asked about, none when no CUDA."""
+    asked = []
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: True)
+    monkeypatch.setattr(torch.cuda, "mem_get_info", lambda device: asked.append(device) or (123, 456))
+    assert accounting.available_memory("cuda:1") == 123 and asked == [torch.device("cuda:1")]
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert accounting.available_memory("cuda") is None and len(asked) == 1
 
 
 def test_no_cgroup_v2_means_no_cgroup_limit(monkeypatch):
