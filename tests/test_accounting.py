@@ -92,7 +92,13 @@ def test_every_row_equals_the_meta_built_model(config):
     # the estimate plus what it leaves out is the whole model
     assert counted.estimate == 12 * config.n_layer * config.n_embd ** 2
     assert counted.estimate + sum(row.value for row in counted.estimate_leaves_out) == counted.total
+    left_out = {"embeddings": embeddings,  # ... by name: the embeddings, every vector (biases, LayerNorm gains and
+                "biases_and_layer_norms": sum(p.numel() for p in model.parameters() if p.dim() == 1)}  # shifts)
+    if not config.tie_weights:
+        left_out["lm_head"] = model.lm_head.weight.numel()  # and an untied head
+    assert {row.name: row.value for row in counted.estimate_leaves_out} == left_out
     assert counted.estimate_error == pytest.approx(counted.estimate / counted.total - 1)
+    assert counted.estimate_error_non_embedding == pytest.approx(counted.estimate / counted.non_embedding - 1)
 
 
 def test_a_tied_head_adds_nothing_and_an_untied_one_adds_v_times_d():
