@@ -353,6 +353,30 @@ def test_truncated_pytorch_model_bin(saved):
     _expect(saved, "checkpoint_damaged", "pytorch_model.bin")
 
 
+@pytest.mark.parametrize("change, what", [
+    ({"scale_attn_by_inverse_layer_idx": True}, "attention scaling"),  # scores / (layer + 1) as well
+    ({"scale_attn_weights": False}, "attention scaling"),  # no 1 / sqrt(head size)
+    ({"n_inner": 4 * 24 + 1}, "n_inner=97"),  # an MLP that is not 4x wide
+    ({"activation_function": "relu"}, "activation relu"),
+])
+def test_a_gpt2_config_glassgpt_cannot_compute_is_refused_naming_what(saved, change, what):
+    """transformers' GPT2Config has these switches; a model built while ignoring them would compute other logits."""
+    config = json.loads((saved / "config.json").read_text())
+    (saved / "config.json").write_text(json.dumps({**config, **change}))
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(saved)
+    assert error.value.key == "checkpoint_unsupported" and error.value.fields == {"what": what}
+
+
+def test_a_gpt2_config_that_states_gpt2s_own_choices_loads(saved):
+    """The same switches at GPT-2's own values (what transformers writes for GPT-2) are fine."""
+    config = json.loads((saved / "config.json").read_text())
+    for change in ({"n_inner": 4 * 24}, {"n_inner": None}, {"scale_attn_weights": True},
+                   {"scale_attn_by_inverse_layer_idx": False}, {"activation_function": "gelu_new"}):
+        (saved / "config.json").write_text(json.dumps({**config, **change}))
+        assert GPT.from_pretrained(saved).config.n_embd == 24
+
+
 @pytest.mark.parametrize("content", [[1, 2], {}, {"transformer.wte.weight": 3}, {0: torch.zeros(2)}],
                          ids=["list", "empty", "not-a-tensor", "not-a-name"])
 def test_pytorch_model_bin_that_is_no_state_dict_is_damaged(saved, content):
@@ -708,8 +732,9 @@ def test_a_course_checkpoint_with_a_config_glassgpt_cannot_read_says_what_is_wro
     with pytest.raises(GlassGPTError) as error:
         GPT.from_pretrained(tmp_path / "x.pt")
     assert error.value.key == "checkpoint_pt_config_fields"
-    assert error.value.fields["unknown"] == "'n_layers', 'dropout_p'"  # n_head is GPTConfig's: not named
-    assert error.value.fields["known"] == ", ".join(f.name for f in dataclasses.fields(GPTConfig))
+    assert error.value.fields == {"file": str(tmp_path / "x.pt"),
+                                  "unknown": "'n_layers', 'dropout_p'",  # n_head is GPTConfig's: not named
+                                  "known": ", ".join(f.name for f in dataclasses.fields(GPTConfig))}
 
 
 def test_course_config_with_an_invalid_value_is_validated_again(tmp_path):
