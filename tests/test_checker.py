@@ -359,9 +359,12 @@ def test_the_mistake_computations_keep_to_the_device_of_their_input():
         attention, gpt = CausalSelfAttention(GPTConfig(**CHECK_CONFIG)), GPT(GPTConfig(**CHECK_CONFIG))
     x = torch.zeros(1, 4, attention.c_attn.in_features, device="meta")  # (B, T, d)
     idx = torch.zeros(1, 4, dtype=torch.long, device="meta")  # (B, T)
+    positions = []
+    gpt.pos_emb.register_forward_pre_hook(lambda module, args: positions.append(args[0]))
     with torch.no_grad():
         assert compute("attention", course_choice("attention"), attention, x).device.type == "meta"
         assert compute("gpt", course_choice("gpt"), gpt, idx).device.type == "meta"
+    assert [p.device.type for p in positions] == ["meta"]  # an embedding on meta would take CPU positions too
 
 
 def test_every_note_the_checker_can_make_has_a_sentence_in_both_languages():

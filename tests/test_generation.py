@@ -227,6 +227,10 @@ def test_a_model_off_the_cpu_keeps_its_cache_and_its_masks_on_its_own_device():
         assert block(x[:, :3], cache.layers[0]).device.type == "meta"  # no past: SDPA's own triangle
         assert block(x[:, 3:], cache.layers[0]).device.type == "meta"  # 2 tokens after a past: a mask of our own
     assert cache.layers[0].length == 5
+    token = torch.zeros(1, 1, dtype=torch.long, device="meta")  # (B, 1)
+    with mock.patch.object(GPT, "check_input"), torch.no_grad():  # meta ids hold no values to check
+        logits = _decode_step_to_compile(model, token, KVCache(model.config, batch_size=1, device="meta"))
+    assert logits.shape == (1, model.config.vocab_size) and logits.device.type == "meta"  # the path off the CPU
 
 
 def test_a_full_cache_refuses_more_tokens():
@@ -279,6 +283,10 @@ def test_defaults_sample_at_temperature_1_with_the_cache_and_compile_only_when_a
     logits = torch.randn(3, 10, generator=torch.Generator().manual_seed(5))
     assert torch.equal(sample_next_token(logits, generator=seeded()),
                        sample_next_token(logits, temperature=1.0, generator=seeded()))
+    with mock.patch("glassgpt.generation.KVCache", wraps=KVCache) as made:
+        list(model.generate_stream(idx, 3))
+        model.generate(idx, 3)
+    assert made.call_count == 2  # both use the cache by default
     with mock.patch("glassgpt.generation.compiled_decode_step", return_value=decode_step) as compiled:
         greedy = model.generate(idx, 8, temperature=0)
         list(model.generate_stream(idx, 8, temperature=0))
