@@ -227,10 +227,17 @@ def test_a_model_off_the_cpu_keeps_its_cache_and_its_masks_on_its_own_device():
         assert block(x[:, :3], cache.layers[0]).device.type == "meta"  # no past: SDPA's own triangle
         assert block(x[:, 3:], cache.layers[0]).device.type == "meta"  # 2 tokens after a past: a mask of our own
     assert cache.layers[0].length == 5
+
+
+def test_the_decode_step_meant_for_compiling_runs_off_the_cpu():
+    """Its branch for every device but the CPU, on the meta device (no GPU here)."""
+    with torch.device("meta"):
+        model = GPT(GPTConfig(**CONFIGS["tiny"]))
     token = torch.zeros(1, 1, dtype=torch.long, device="meta")  # (B, 1)
+    cache = KVCache(model.config, batch_size=1, device="meta")
     with mock.patch.object(GPT, "check_input"), torch.no_grad():  # meta ids hold no values to check
-        logits = _decode_step_to_compile(model, token, KVCache(model.config, batch_size=1, device="meta"))
-    assert logits.shape == (1, model.config.vocab_size) and logits.device.type == "meta"  # the path off the CPU
+        logits = _decode_step_to_compile(model, token, cache)
+    assert logits.shape == (1, model.config.vocab_size) and logits.device.type == "meta" and cache.length == 1
 
 
 def test_a_full_cache_refuses_more_tokens():
