@@ -318,13 +318,18 @@ def _expect(folder, key, file, tensor=None):
     assert e.fields["file"] == str(folder / file) and str(folder / file) in str(e)
     if tensor:
         assert e.fields["tensor"] == tensor and tensor in str(e)
+    return e
 
 
-def test_missing_folder(tmp_path):
+@pytest.mark.parametrize("kind", [str, Path])
+def test_missing_folder(tmp_path, monkeypatch, kind):
+    """A path that does not exist and is no hub name is not looked for on the hub, given as a str or a Path."""
+    monkeypatch.setattr(checkpoints, "download_from_hub", lambda *a, **k: pytest.fail("looked for on the hub"))
     with pytest.raises(GlassGPTError) as error:
-        GPT.from_pretrained(tmp_path / "nowhere")
+        GPT.from_pretrained(kind(tmp_path / "nowhere"))
     assert error.value.key == "checkpoint_not_found" and str(tmp_path / "nowhere") in str(error.value)
     assert "gpt2" in str(error.value)  # says what else it could have been
+    assert error.value.fields == {"file": str(tmp_path / "nowhere"), "names": "gpt2, gpt2-medium, gpt2-large, gpt2-xl"}
 
 
 @pytest.mark.parametrize("file", ["config.json", "model.safetensors"])
@@ -398,13 +403,38 @@ def test_config_of_wrong_form(saved, content, key):
     with pytest.raises(GlassGPTError) as error:
         GPT.from_pretrained(saved)
     assert error.value.key == key
+    if key == "checkpoint_damaged":  # what is wrong with it is the cause, for the traceback
+        assert error.value.fields == {"file": str(saved / "config.json")}
+        assert str(error.value.__cause__) == "the top level is a list, not an object"
 
 
 def test_config_lacking_a_field(saved):
     config = json.loads((saved / "config.json").read_text())
     del config["n_layer"]
     (saved / "config.json").write_text(json.dumps(config))
-    _expect(saved, "checkpoint_config_field", "config.json")
+    error = _expect(saved, "checkpoint_config_field", "config.json")
+    assert error.fields == {"file": str(saved / "config.json"), "field": "n_layer"}
+
+
+@pytest.mark.parametrize("field, expected", [
+    ("n_positions", dict(block_size=24)),  # the context length under its older name, n_ctx, alone
+    ("resid_pdrop", dict(dropout=0.1)),
+    ("tie_word_embeddings", dict(tie_weights=True)),
+    ("layer_norm_epsilon", dict(layer_norm_eps=1e-5)),
+])
+def test_a_config_json_lacking_an_optional_field_takes_its_default(tmp_path, field, expected):
+    """The defaults are transformers' (GPT2Config read from the same JSON), but for the context length: under its
+    older name, n_ctx, glassgpt still finds it, where transformers reads only n_positions (and takes 1024)."""
+    from transformers import GPT2Config
+
+    model = random_model(dropout=0.25, layer_norm_eps=1e-6)  # none of the defaults
+    model.save_pretrained(tmp_path)
+    config = json.loads((tmp_path / "config.json").read_text())
+    del config[field]
+    (tmp_path / "config.json").write_text(json.dumps(config))
+    assert GPT.from_pretrained(tmp_path).config == model.config.replace(**expected)
+    if field != "n_positions":
+        assert getattr(GPT2Config(**config), field) == next(iter(expected.values()))
 
 
 def test_missing_tensor(saved):
@@ -412,14 +442,18 @@ def test_missing_tensor(saved):
     _expect(saved, "checkpoint_missing_tensor", "model.safetensors", "transformer.h.1.mlp.c_fc.weight")
 
 
-def test_unexpected_tensor(saved):
+def test_unexpected_tensor(saved, monkeypatch):
+    """A layer beyond the config's n_layer is found on the names, before the model is built."""
+    monkeypatch.setattr(GPT, "__init__", lambda *a, **k: pytest.fail("the model was built"))
     _rewrite_tensors(saved, lambda t: t.update({"transformer.h.2.ln_1.weight": torch.ones(24)}))
     _expect(saved, "checkpoint_unexpected_tensor", "model.safetensors", "transformer.h.2.ln_1.weight")
 
 
 def test_shape_mismatch(saved):
     _rewrite_tensors(saved, lambda t: t.update({"transformer.wpe.weight": torch.zeros(16, 24)}))
-    _expect(saved, "checkpoint_shape", "model.safetensors", "transformer.wpe.weight")
+    error = _expect(saved, "checkpoint_shape", "model.safetensors", "transformer.wpe.weight")
+    assert error.fields == {"file": str(saved / "model.safetensors"), "tensor": "transformer.wpe.weight",
+                            "got": "(16, 24)", "expected": "(24, 24)"}
 
 
 def test_config_that_does_not_fit_the_weights(saved):
@@ -431,7 +465,9 @@ def test_config_that_does_not_fit_the_weights(saved):
 
 def test_integer_tensor(saved):
     _rewrite_tensors(saved, lambda t: t.update({"transformer.ln_f.weight": torch.ones(24, dtype=torch.int64)}))
-    _expect(saved, "checkpoint_dtype", "model.safetensors", "transformer.ln_f.weight")
+    error = _expect(saved, "checkpoint_dtype", "model.safetensors", "transformer.ln_f.weight")
+    assert error.fields == {"file": str(saved / "model.safetensors"), "tensor": "transformer.ln_f.weight",
+                            "dtype": "torch.int64"}
 
 
 def test_nonzero_bias_in_a_bias_free_checkpoint(tmp_path):
@@ -566,12 +602,13 @@ def test_a_config_too_big_for_memory_fails_before_building(saved, monkeypatch, c
     assert "available" in str(error.value)
 
 
-def test_a_config_with_more_layers_than_the_weights_fails_fast(saved):
+def test_a_config_with_more_layers_than_the_weights_fails_fast(saved, monkeypatch):
     """n_layer 50,000 of width 24 fits in memory (tiny layers), but the weights hold 2: missing layer 2, at once,
     without building 50,000 blocks."""
     config = json.loads((saved / "config.json").read_text())
     config["n_layer"] = 50_000
     (saved / "config.json").write_text(json.dumps(config))
+    monkeypatch.setattr(GPT, "__init__", lambda *a, **k: pytest.fail("the model was built"))
     _expect(saved, "checkpoint_missing_tensor", "model.safetensors", "transformer.h.2.ln_1.weight")
 
 
@@ -672,6 +709,66 @@ def test_state_dict_in_hugging_face_names_as_a_pt_file(tmp_path):
         torch.testing.assert_close(model(idx)[0], hf(idx).logits, atol=1e-5, rtol=0)
 
 
+def _openai_names(model):
+    """The model's tensors as OpenAI's original GPT-2 files name them: Hugging Face's, without `transformer.`."""
+    return {k.removeprefix("transformer."): v for k, v in checkpoints.hf_tensors(model.config, model.state_dict()).items()}
+
+
+def _without(state, name):
+    return {k: v for k, v in state.items() if k != name}
+
+
+@pytest.mark.parametrize("names, change, key, fields", [
+    # glassgpt's names: a tensor is named as glassgpt names it
+    ("glassgpt", lambda t: _without(t, "ln_f.bias"), "checkpoint_missing_tensor", {"tensor": "ln_f.bias"}),
+    # glassgpt's names with one of Hugging Face's among them: not taken for glassgpt's pos_emb
+    ("glassgpt", lambda t: {("wpe.weight" if k == "pos_emb.weight" else k): v for k, v in t.items()},
+     "checkpoint_missing_tensor", {"tensor": "pos_emb.weight"}),
+    # OpenAI's names: a tensor of the file is named as the file names it
+    ("openai", lambda t: {**t, "wte.weight": torch.zeros(97, 12)}, "checkpoint_shape",
+     {"tensor": "wte.weight", "got": "(97, 12)", "expected": "(97, 24)"}),
+    ("openai", lambda t: {**t, "wte.weight": t["wte.weight"].long()}, "checkpoint_dtype",
+     {"tensor": "wte.weight", "dtype": "torch.int64"}),
+    # OpenAI's names are recognised by wte. alone (no block) and by h. alone (no embedding)
+    ("openai", lambda t: {k: v for k, v in t.items() if k.startswith(("wte.", "wpe."))}, "checkpoint_missing_tensor",
+     {"tensor": "transformer.h.0.ln_1.weight"}),
+    ("openai", lambda t: _without(t, "wte.weight"), "checkpoint_missing_tensor", {"tensor": "transformer.wte.weight"}),
+], ids=["glassgpt-missing", "glassgpt-with-a-hf-name", "openai-shape", "openai-dtype", "openai-no-blocks",
+        "openai-no-wte"])
+def test_a_state_dict_file_names_a_bad_tensor_as_the_file_does(tmp_path, names, change, key, fields):
+    model = random_model()
+    state = model.state_dict() if names == "glassgpt" else _openai_names(model)
+    torch.save(change(dict(state)), tmp_path / "sd.pt")
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(tmp_path / "sd.pt", config=model.config)
+    assert error.value.key == key
+    assert error.value.fields == {"file": str(tmp_path / "sd.pt"), **fields}
+
+
+def test_a_pickle_saved_on_a_gpu_loads_onto_the_cpu(tmp_path, monkeypatch):
+    """Its tensors are tagged with the device they were saved from; read here, they are all on the CPU (a GPU
+    this machine lacks is no error)."""
+    model = _course_model()
+    with monkeypatch.context() as patch:
+        patch.setattr(torch.serialization, "location_tag", lambda storage: "cuda:0")  # as torch.save on a GPU
+        torch.save({"model": model.state_dict(), "config": model.config}, tmp_path / "gpu.pt")
+    assert b"cuda:0" in (tmp_path / "gpu.pt").read_bytes()
+    stored = checkpoints.read_weights_file(tmp_path / "gpu.pt")
+    assert {tensor.device.type for tensor in stored["model"].values()} == {"cpu"}
+    assert torch.equal(GPT.from_pretrained(tmp_path / "gpu.pt").tok_emb.weight, model.tok_emb.weight)
+
+
+def test_a_pickle_named_safetensors_is_not_unpickled(tmp_path):
+    """A .safetensors file is read as safetensors and nothing else: a torch.save pickle under that name (which
+    torch.load would read) is damaged."""
+    model = _course_model()
+    torch.save({"model": model.state_dict(), "config": model.config}, tmp_path / "w.safetensors")
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(tmp_path / "w.safetensors")
+    assert error.value.key == "checkpoint_damaged"
+    assert error.value.fields == {"file": str(tmp_path / "w.safetensors")}
+
+
 def test_safetensors_file_of_a_state_dict(tmp_path):
     model = _course_model()
     save_file({k: v.contiguous() for k, v in model.state_dict().items() if k != "lm_head.weight"},
@@ -753,12 +850,25 @@ class LearnersOwnConfig:  # a class glassgpt does not know: weights_only must re
         self.n_layer = 2
 
 
+class LearnersOwnSchedule:  # another one
+    pass
+
+
 def test_pt_file_with_an_unknown_class_is_refused_by_name(tmp_path):
     model = _course_model()
     torch.save({"model": model.state_dict(), "config": LearnersOwnConfig()}, tmp_path / "c.pt")
     with pytest.raises(GlassGPTError) as error:
         GPT.from_pretrained(tmp_path / "c.pt")
     assert error.value.key == "checkpoint_unsafe_pickle" and "LearnersOwnConfig" in str(error.value)
+    torch.save({"model": model.state_dict(), "config": LearnersOwnConfig(), "schedule": LearnersOwnSchedule()},
+               tmp_path / "c.pt")
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(tmp_path / "c.pt")
+    assert error.value.key == "checkpoint_unsafe_pickle"
+    fields = error.value.fields
+    assert fields.keys() == {"file", "names"} and fields["file"] == str(tmp_path / "c.pt")
+    # both, in either order (torch's get_unsafe_globals_in_checkpoint gives them in no fixed order)
+    assert fields["names"] == f"{__name__}.LearnersOwnConfig, {__name__}.LearnersOwnSchedule"  # sorted: stable
 
 
 def test_damaged_pt_file(tmp_path):
@@ -803,16 +913,18 @@ def test_checkpoint_config_of_a_hub_name_downloads_config_json_alone(tmp_path, m
     assert fetched == ["config.json"]
 
 
-def test_checkpoint_config_is_not_held_up_by_another_reader(saved):
-    """Readers share the folder's lock: asking a checkpoint's config while another process loads it (holding
-    the shared lock meanwhile) must not wait for that load to end."""
+@pytest.mark.parametrize("read", [checkpoints.checkpoint_config, lambda path: GPT.from_pretrained(path).config],
+                         ids=["checkpoint_config", "from_pretrained"])
+def test_a_reader_is_not_held_up_by_another_reader(saved, read):
+    """Readers share the folder's lock: asking a checkpoint's config, or loading it, while another process loads
+    it (holding the shared lock meanwhile) must not wait for that load to end."""
     from glassgpt.folders import folder_lock
 
     configs = []
-    reader = threading.Thread(target=lambda: configs.append(checkpoints.checkpoint_config(saved)))
+    reader = threading.Thread(target=lambda: configs.append(read(saved)))
     with folder_lock(saved, exclusive=False):  # the other reader, mid-load
         reader.start()
-        reader.join(timeout=20)
+        reader.join(timeout=10)  # a small model loads in well under a second
         waited = reader.is_alive()
     reader.join()
     assert not waited and configs == [random_model().config]

@@ -371,3 +371,44 @@ def test_available_memory_reads_the_machine():
     assert available_memory("meta") is None  # no figure: nothing refused
     if not torch.cuda.is_available():
         assert available_memory("cuda") is None
+
+
+def test_loading_asks_for_the_float32_model_and_the_file_and_not_a_byte_more(tmp_path, monkeypatch):
+    """A folder: the float32 model plus the weights file, checked from config.json before reading. A .pt file: the
+    file (before reading it), then the float32 model. Exactly that much available is enough; a byte less is not."""
+    import glassgpt.accounting as accounting
+    from glassgpt.accounting import format_bytes, weight_bytes
+
+    available = {}
+    monkeypatch.setattr(accounting, "available_memory", lambda device="cpu": available["bytes"])
+    model, folder = small_model(seed=0), tmp_path / "ckpt"
+    model.save_pretrained(folder)
+    model_bytes = weight_bytes(model.config, torch.float32)
+    need = model_bytes + (folder / "model.safetensors").stat().st_size
+    available["bytes"] = need
+    assert same_weights(GPT.from_pretrained(folder), model)
+    available["bytes"] = need - 1
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(folder)
+    assert error.value.key == "not_enough_memory"
+    assert error.value.fields == {"what": f"GPT vocab_size=97 block_size=24 n_layer=2 n_embd=24 ({format_bytes(need)})",
+                                  "size": format_bytes(need), "available": format_bytes(need - 1), "device": "cpu"}
+
+    (folder / "model.safetensors").unlink()  # no weights file: the model alone, and then the file is missing
+    available["bytes"] = model_bytes
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(folder)
+    assert error.value.key == "checkpoint_missing_file"
+
+    file = tmp_path / "half.pt"  # bfloat16: the file is smaller than the float32 model it becomes
+    torch.save({"model": {k: v.to(torch.bfloat16) for k, v in model.state_dict().items()}, "config": model.config},
+               file)
+    size = file.stat().st_size
+    assert size < model_bytes
+    assert GPT.from_pretrained(file).config == model.config
+    available["bytes"] = size - 1
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(file)
+    assert error.value.key == "not_enough_memory"
+    assert error.value.fields == {"what": f"half.pt ({size} bytes)", "size": format_bytes(size),
+                                  "available": format_bytes(size - 1), "device": "cpu"}

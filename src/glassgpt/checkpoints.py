@@ -110,11 +110,11 @@ def config_from_hf(hf: dict) -> GPTConfig:
         raise GlassGPTError("checkpoint_unsupported", what=f"activation {activation}")
     fields = dict(
         vocab_size=hf["vocab_size"],
-        block_size=hf.get("n_positions", hf.get("n_ctx")),
+        block_size=hf.get("n_positions", hf.get("n_ctx")),  # n_ctx: the older name (transformers reads only n_positions)
         n_layer=hf["n_layer"],
         n_head=hf["n_head"],
         n_embd=hf["n_embd"],
-        dropout=float(hf.get("resid_pdrop", 0.0)),
+        dropout=float(hf.get("resid_pdrop", 0.1)),  # transformers' GPT2Config default
         tie_weights=bool(hf.get("tie_word_embeddings", True)),
         gelu_approximate=_GELU_BY_HF_NAME[activation],
         layer_norm_eps=float(hf.get("layer_norm_epsilon", 1e-5)),
@@ -218,7 +218,7 @@ def read_weights_file(file: Path):
         unsafe = _unsafe_globals(file)
         if unsafe:
             raise GlassGPTError("checkpoint_unsafe_pickle",
-                                file=str(file), names=", ".join(unsafe)) from e
+                                file=str(file), names=", ".join(sorted(unsafe))) from e
         raise GlassGPTError("checkpoint_damaged",
                             file=str(file)) from e
 
