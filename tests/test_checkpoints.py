@@ -731,13 +731,17 @@ def _without(state, name):
      {"tensor": "wte.weight", "dtype": "torch.int64"}),
     # OpenAI's names are recognised by wte. alone (no block) and by h. alone (no embedding)
     ("openai", lambda t: {k: v for k, v in t.items() if k.startswith(("wte.", "wpe."))}, "checkpoint_missing_tensor",
-     {"tensor": "transformer.h.0.ln_1.weight"}),
-    ("openai", lambda t: _without(t, "wte.weight"), "checkpoint_missing_tensor", {"tensor": "transformer.wte.weight"}),
+     {"tensor": "h.0.ln_1.weight"}),
+    ("openai", lambda t: _without(t, "wte.weight"), "checkpoint_missing_tensor", {"tensor": "wte.weight"}),
+    # Hugging Face's names: a missing tensor is named with its `transformer.`
+    ("hf", lambda t: _without(t, "transformer.wte.weight"), "checkpoint_missing_tensor",
+     {"tensor": "transformer.wte.weight"}),
 ], ids=["glassgpt-missing", "glassgpt-with-a-hf-name", "openai-shape", "openai-dtype", "openai-no-blocks",
-        "openai-no-wte"])
+        "openai-no-wte", "hf-no-wte"])
 def test_a_state_dict_file_names_a_bad_tensor_as_the_file_does(tmp_path, names, change, key, fields):
     model = random_model()
-    state = model.state_dict() if names == "glassgpt" else _openai_names(model)
+    state = {"glassgpt": model.state_dict, "openai": lambda: _openai_names(model),
+             "hf": lambda: checkpoints.hf_tensors(model.config, model.state_dict())}[names]()
     torch.save(change(dict(state)), tmp_path / "sd.pt")
     with pytest.raises(GlassGPTError) as error:
         GPT.from_pretrained(tmp_path / "sd.pt", config=model.config)

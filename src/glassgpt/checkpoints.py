@@ -342,6 +342,7 @@ def _glassgpt_tensors(stored: Mapping[str, torch.Tensor]) -> tuple[dict[str, tor
     prefix = next((p for p in _WRAPPER_PREFIXES if stored and all(k.startswith(p) for k in stored)), "")
     stored = {k.removeprefix(prefix): v for k, v in stored.items() if not k.endswith(_IGNORED_SUFFIXES)}
     hf_layout = any(k.startswith(("transformer.", "wte.", "h.")) for k in stored)
+    bare = hf_layout and not any(k.startswith("transformer.") for k in stored)  # OpenAI's names: no `transformer.`
     tensors, names = {}, {}
     for key, tensor in stored.items():
         name = glassgpt_name(key) if hf_layout else key
@@ -350,7 +351,11 @@ def _glassgpt_tensors(stored: Mapping[str, torch.Tensor]) -> tuple[dict[str, tor
         tensors[name], names[name] = tensor, prefix + key
 
     def said(name: str) -> str:
-        return names.get(name) or prefix + (hf_name(name) if hf_layout else name)
+        if name in names:
+            return names[name]
+        if not hf_layout:
+            return prefix + name
+        return prefix + (hf_name(name).removeprefix("transformer.") if bare else hf_name(name))
     return tensors, said
 
 
