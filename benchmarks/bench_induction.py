@@ -33,9 +33,9 @@ import torch
 
 from common import describe_machine, markdown_table, matmul_peak  # benchmarks/common.py
 from glassgpt import GPT
-from glassgpt.analysis import head_scores
+from glassgpt.analysis import GOAL_INDUCTION, GOAL_PREVIOUS, head_scores
 
-GOAL_SECONDS, GOAL_INDUCTION, GOAL_PREVIOUS = 30.0, 0.5, 0.4
+GOAL_SECONDS = 30.0
 
 
 def run_once(seed: int, folder: Path, passive: bool) -> dict:

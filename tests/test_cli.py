@@ -97,6 +97,12 @@ def test_bad_options_exit_2_with_one_line(args, needle, lang):
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
+def test_mode_without_a_value_is_said_in_the_users_language(lang):
+    line = one_error_line(run_in_process("--mode", "--lang", lang))
+    assert "--mode full" in line and bool(CHINESE.search(line)) == (lang == "zh")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
 def test_bad_options_through_the_entry_points(lang):
     for entry in (("model.py",), ("-m", "glassgpt")):
         line = one_error_line(run("--mode", "full", "--n-head", "5", lang=lang, entry=entry))

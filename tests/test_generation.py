@@ -589,11 +589,19 @@ def test_wrong_types_raise_type_error(kwargs, message):
         model.generate(**(dict(idx=torch.tensor([[1, 2]]), max_new_tokens=3) | kwargs))
 
 
-def test_settings_at_their_limits_are_taken():
+def test_settings_at_their_limits_are_taken_and_mean_what_they_say():
+    """top_k=1 keeps only the likeliest token (greedy); top_p=1 keeps the whole distribution (no filter);
+    temperature 1 is the default."""
     model = random_model(**CONFIGS["tiny"])
-    idx = prompt(model, 1, 3)
-    for kwargs in (dict(top_k=1), dict(top_p=1.0), dict(top_p=1), dict(temperature=0), dict(temperature=1)):
-        assert model.generate(idx, 2, generator=torch.Generator().manual_seed(0), **kwargs).shape == (1, 5)
+    idx = prompt(model, 2, 3)
+
+    def run(**settings):
+        return model.generate(idx, 6, generator=torch.Generator().manual_seed(0), **settings)
+
+    plain = run()
+    assert torch.equal(run(top_k=1), run(temperature=0))
+    assert torch.equal(run(top_p=1.0), plain) and torch.equal(run(top_p=1), plain)
+    assert torch.equal(run(temperature=1), plain) and not torch.equal(plain, run(temperature=0))
 
 
 def test_nan_weights_stop_generation_with_a_clear_error():

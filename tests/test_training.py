@@ -31,12 +31,7 @@ def same_weights(a, b) -> bool:
 def induction_run(tmp_path_factory):
     """The default induction run, seed 0: trained once, looked at by several tests."""
     folder = tmp_path_factory.mktemp("induction") / "run"
-    threads = torch.get_num_threads()
-    torch.set_num_threads(1)  # the suite runs a worker per core: more threads would only fight over them
-    try:
-        result = train(TrainSettings(seed=0), folder)
-    finally:
-        torch.set_num_threads(threads)
+    result = train(TrainSettings(seed=0), folder)  # one thread, as conftest sets for every worker
     assert not result.interrupted and result.step == TrainSettings().steps
     return folder
 

@@ -29,13 +29,14 @@ from dataclasses import dataclass
 import torch
 
 from .errors import GlassGPTError
-from .inspection import attention_weights
+from .inspection import attention_weights, capture
 from .model import GPT
 
 SCORE_NAMES = ("previous_token", "first_token", "duplicate_token", "induction")
 DEFAULT_MIN_PERIOD = 4  # shorter periods blur the scores: with period 2, "the token after the earlier copy" is
 #                         the previous token, and a previous-token head would pass as an induction head
 DEFAULT_SEQUENCES = 32
+GOAL_INDUCTION, GOAL_PREVIOUS = 0.5, 0.4  # what counts as found: issue 11's goal for the trained model
 DEFAULT_SCORE_LENGTH = 64  # tokens per scoring sequence (fewer when the model's block_size is smaller)
 
 
@@ -213,7 +214,6 @@ def head_scores(model: GPT, n_sequences: int = DEFAULT_SEQUENCES, seq_len: int |
 class LogitLens:
     """What the model would predict after each block, for every position of the input."""
 
-    tokens: torch.Tensor  # (B, T) the input token ids
     top_ids: torch.Tensor  # (n_layer, B, T, k) after block l, the k likeliest next tokens at each position
     top_probs: torch.Tensor  # (n_layer, B, T, k) their probabilities, highest first
 
@@ -221,19 +221,14 @@ class LogitLens:
 def lens_logits(model: GPT, idx: torch.Tensor) -> torch.Tensor:
     """idx (B, T) -> (n_layer, B, T, V): lm_head(ln_f(residual stream after block l)) for every block l. The last
     is the model's own logits."""
-    model.check_input(idx)
-    residuals = []
-    handles = [block.register_forward_hook(lambda module, args, output: residuals.append(output))
-               for block in model.blocks]
+    blocks = [f"blocks.{layer}" for layer in range(len(model.blocks))]
     was_training = model.training
     model.eval()  # no dropout: the lens reads the same stream as the model's prediction
     try:
+        _, _, residuals, _ = capture(model, idx, names=set(blocks))
         with torch.no_grad():
-            model(idx)
-            return torch.stack([model.lm_head(model.ln_f(x)) for x in residuals])  # (n_layer, B, T, V)
+            return torch.stack([model.lm_head(model.ln_f(residuals[name])) for name in blocks])  # (n_layer, B, T, V)
     finally:
-        for handle in handles:
-            handle.remove()
         model.train(was_training)
 
 
@@ -243,4 +238,4 @@ def logit_lens(model: GPT, idx: torch.Tensor, top_k: int = 5) -> LogitLens:
         raise GlassGPTError("lens_top_k", value=repr(top_k))
     probs = lens_logits(model, idx).float().softmax(dim=-1)  # (n_layer, B, T, V)
     top_probs, top_ids = probs.topk(min(top_k, probs.size(-1)), dim=-1)  # (n_layer, B, T, k)
-    return LogitLens(idx, top_ids, top_probs)
+    return LogitLens(top_ids, top_probs)

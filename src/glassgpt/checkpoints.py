@@ -73,7 +73,6 @@ _FIELDS_HF_EXPRESSES = ("vocab_size", "block_size", "n_layer", "n_head", "n_embd
 _GPT2_EOS_ID = 50256  # <|endoftext|> in GPT-2's tokenizer
 # prefixes a state dict gets from torch.compile (`_orig_mod.`) and from DDP / DataParallel (`module.`)
 _WRAPPER_PREFIXES = ("_orig_mod.", "module.")
-# a save's sibling folders: .glassgpt-tmp-<pid>-<hex>-<name> (being written), .glassgpt-old-<pid>-<hex>-<name>
 
 
 # --- names and layouts -----------------------------------------------------------------------------------------

@@ -16,7 +16,6 @@ import functools
 import math
 
 import torch
-import torch.nn.functional as F
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
 from .errors import GlassGPTError

@@ -97,7 +97,7 @@ def split_mode(argv: list[str], parsers: Parsers) -> tuple[str | None, list[str]
             return word.split("=", 1)[1], argv[:i] + argv[i + 1:]
         if word == "--mode":
             if i + 1 == len(argv) or argv[i + 1].startswith("-"):
-                raise UsageError("usage.argparse", detail="argument --mode: expected one argument")
+                raise UsageError("usage.mode_needs_value")
             return argv[i + 1], argv[:i] + argv[i + 2:]
     i = 0
     while i < len(argv) and argv[i].startswith("-") and argv[i] != "--":

@@ -175,7 +175,7 @@ def write_plot(weights, layers, heads, path: Path, t, texts=None) -> list[str]:
         figure.canvas.draw()  # a glyph no font has is a warning here, before anything is written
         undrawable = tokens is not None and any("Glyph" in str(warning.message) for warning in caught)
         if undrawable:
-            figure = attention_figure(weights, layers, heads, labels, [f"t{i}" for i in range(len(tokens))])
+            figure = attention_figure(weights, layers, heads, labels, column_labels(len(tokens)))
         save_png(figure, path)
     lines = wrap(t("attention.plot_written", file=str(path), panels=len(layers) * len(heads), layers=len(layers),
                    heads=len(heads)))

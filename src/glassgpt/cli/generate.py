@@ -14,8 +14,8 @@ import torch
 
 from ..accounting import require_memory
 from ..text import StreamDecoder
-from .options import (UsageError, add_model_options, add_text_options, describe, encode_text, model_from_args,
-                      tokenizer_from_args)
+from .options import (UsageError, add_model_options, add_text_options, describe, drawable_vocab_size, encode_text,
+                      model_from_args, tokenizer_from_args)
 from .output import Part
 from .render import WIDTH, display_width, visible, wrap
 
@@ -58,8 +58,7 @@ def prompt_from_args(args, tokenizer, config) -> torch.Tensor:
     text = args.text if args.text is not None else args.prompt if tokenizer is not None else None
     if text is not None:
         return encode_text(text, tokenizer)  # longer than block_size is allowed: the window slides
-    vocab_size = config.vocab_size if tokenizer is None else min(config.vocab_size, tokenizer.vocab_size)
-    return parse_prompt(args.prompt, vocab_size, config.block_size, args.seed)
+    return parse_prompt(args.prompt, drawable_vocab_size(config, tokenizer), config.block_size, args.seed)
 
 
 def require_memory_for_generation(model, prompt_length: int, max_new_tokens: int, use_cache: bool) -> None:
@@ -76,10 +75,10 @@ def require_memory_for_generation(model, prompt_length: int, max_new_tokens: int
     require_memory(8 * tokens + cache, f"generate --max-new-tokens {max_new_tokens}", weight.device)
 
 
-def token_parts(label: str, tokens, column: int = 0):
+def token_parts(label: str, tokens):
     """Token ids after a label, each as a Part (printed as it comes), wrapped at the terminal's width."""
     yield Part(label)
-    column += display_width(label)
+    column = display_width(label)
     for token in tokens:
         text = f" {int(token)}"
         if column + len(text) > WIDTH:

@@ -8,14 +8,13 @@
 import json
 from pathlib import Path
 
-from ..analysis import DEFAULT_MIN_PERIOD, SCORE_NAMES, default_periods, head_scores
+from ..analysis import (DEFAULT_MIN_PERIOD, DEFAULT_SEQUENCES, GOAL_INDUCTION, GOAL_PREVIOUS, SCORE_NAMES,
+                        default_periods, head_scores)
 from .messages import Messages
 from .options import UsageError, add_model_options, describe, model_from_args
 from .plotting import check_png_path, chinese_font, save_png
 from .render import heading, matrix, wrap
 
-DEFAULT_SEQUENCES = 32
-GOAL_INDUCTION, GOAL_PREVIOUS = 0.5, 0.4  # what counts as "found" (issue 11's goal for the trained model)
 
 
 def add_arguments(parser, t) -> None:

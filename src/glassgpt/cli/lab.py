@@ -14,8 +14,8 @@ import torch
 
 from ..accounting import format_bytes
 from ..lab import build_payload, write_page
-from .options import (DEFAULT_PRESET, UsageError, add_model_options, add_text_options, encode_text, model_from_args,
-                      require_finite, token_texts, tokenizer_from_args)
+from .options import (DEFAULT_PRESET, UsageError, add_model_options, add_text_options, drawable_vocab_size,
+                      encode_text, model_from_args, require_finite, token_texts, tokenizer_from_args)
 
 DEFAULT_OUT = "lab.html"
 DEFAULT_LENGTH = 16  # tokens of the random input (at most half of block_size, leaving room to generate)
@@ -63,9 +63,8 @@ def run(args, t) -> list[str]:
     config = model.config
     tokenizer = tokenizer_from_args(args, model)
     if args.text is None:
-        # ids the tokenizer has, when there is one (a model's vocabulary may be padded beyond it)
-        vocab_size = config.vocab_size if tokenizer is None else min(config.vocab_size, tokenizer.vocab_size)
-        idx = random_repeated(vocab_size, min(DEFAULT_LENGTH, max(1, config.block_size // 2)), args.seed)
+        length = min(DEFAULT_LENGTH, max(1, config.block_size // 2))
+        idx = random_repeated(drawable_vocab_size(config, tokenizer), length, args.seed)
         said = t("lab.input_random", n=idx.size(1))
     else:
         idx = encode_text(args.text, tokenizer, config.block_size)  # (1, T)

@@ -174,6 +174,12 @@ class Example:
     tokenizer: Tokenizer | None
 
 
+def drawable_vocab_size(config, tokenizer) -> int:
+    """How many ids random input may draw from: the ids the tokenizer has, when there is one (a model's vocabulary
+    may be padded beyond it)."""
+    return config.vocab_size if tokenizer is None else min(config.vocab_size, tokenizer.vocab_size)
+
+
 def example_input(args, model: GPT, B: int, T: int) -> Example:
     """The tokens of --text (one sequence), or else B sequences of T random token ids drawn from --seed."""
     config = model.config
@@ -181,9 +187,8 @@ def example_input(args, model: GPT, B: int, T: int) -> Example:
     generator = torch.Generator().manual_seed(args.seed)
     if args.text is not None:
         idx = encode_text(args.text, tokenizer, config.block_size)  # (1, T)
-    else:  # ids the tokenizer has, when there is one (a model's vocabulary may be padded beyond it)
-        vocab_size = config.vocab_size if tokenizer is None else min(config.vocab_size, tokenizer.vocab_size)
-        idx = torch.randint(0, vocab_size, (B, T), generator=generator)  # (B, T)
+    else:
+        idx = torch.randint(0, drawable_vocab_size(config, tokenizer), (B, T), generator=generator)  # (B, T)
     texts = None if tokenizer is None else tuple(token_texts(tokenizer, idx[0].tolist()))
     return Example(idx.to(next(model.parameters()).device), texts, generator, tokenizer)
 

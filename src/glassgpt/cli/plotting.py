@@ -43,11 +43,9 @@ def save_png(figure, path: Path) -> None:
         os.umask(umask)
         os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a plot is an ordinary file
         os.replace(temporary, path)
-    except OSError as error:
+    except BaseException as error:
         if os.path.exists(temporary):
             os.unlink(temporary)
-        raise UsageError("plot.failed", file=str(path), reason=error.strerror or str(error)) from error
-    except BaseException:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
+        if isinstance(error, OSError):
+            raise UsageError("plot.failed", file=str(path), reason=error.strerror or str(error)) from error
         raise

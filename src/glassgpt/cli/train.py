@@ -13,18 +13,17 @@ import sys
 import time
 from pathlib import Path
 
-from ..analysis import head_scores
+from ..analysis import GOAL_INDUCTION, GOAL_PREVIOUS, head_scores
 from ..model import GPT
 from ..training import (
     TRAINING_STATE, TrainSettings, model_config, read_text, read_training_state, resume, train,
 )
 from .options import UsageError, describe, device_from_args
-from .output import Part, write
+from .output import write
 from .render import heading, wrap
 
 DEFAULT_OUT = "glassgpt-run"
 DEFAULT_SETTINGS = TrainSettings()
-GOAL_INDUCTION, GOAL_PREVIOUS = 0.5, 0.4  # issue 11's goal for the default run
 BAR_WIDTH = 24
 REDRAWS_PER_SECOND = 10
 EXAMPLE_LENGTH = 16  # characters of the text suggested for the lens
@@ -56,7 +55,7 @@ class ProgressBar:
         if self.live:
             if now - self.last_draw < 1 / REDRAWS_PER_SECOND and progress.step < progress.steps:
                 return
-            write(Part("\r" + self.line(progress, done)), self.stream, end="")
+            write("\r" + self.line(progress, done), self.stream, end="")
         else:
             tenth = int(done * 10)
             if tenth == self.last_tenth:
@@ -131,7 +130,8 @@ def run(args, t):
             raise UsageError("train.resume_and_options", options=", ".join(given))
         state = read_training_state(out)
         settings = state["settings"]
-        settings = settings.replace(steps=settings.steps if args.steps is None else args.steps)
+        if args.steps is not None:
+            settings = settings.replace(steps=args.steps)
         step = state["step"]
     else:
         settings, step = _settings(args), 0

@@ -33,7 +33,6 @@ MESSAGES = {
         "fp16（内存减半，但超过 65504 会溢出，且在多数 CPU 上很慢；用 fp16 训练需要损失缩放）"),
     "opt.seed": ("random seed for weights and inputs (default: {default})", "权重与输入的随机种子（默认：{default}）"),
     "opt.device": ("device to run on: cpu, cuda, mps or auto (default: cpu)", "运行设备：cpu、cuda、mps 或 auto（默认：cpu）"),
-    "opt.words": ("the mode, then its arguments (check takes a FILE)", "模式，以及它的参数（check 需要一个文件 FILE）"),
     "opt.text": ("the input as text, cut into tokens by the model's tokenizer (a --checkpoint that has one, or "
                  "--tokenizer); without it, random token ids drawn from --seed",
                  "以文字给出输入，由模型的分词器切成 token（带分词器的 --checkpoint，或 --tokenizer）；"
@@ -77,6 +76,7 @@ MESSAGES = {
         "--checkpoint fixes the configuration; leave out {options}",
         "--checkpoint 已确定模型配置；请去掉 {options}"),
     "usage.interrupted": ("interrupted", "已中断"),
+    "usage.mode_needs_value": ("--mode needs a mode after it, e.g. --mode full", "--mode 后面需要一个模式，例如 --mode full"),
     "plot.not_png": ("--plot writes a PNG image; give a file name ending in .png (got {file})",
                      "--plot 输出 PNG 图片；请给出以 .png 结尾的文件名（收到 {file}）"),
     "plot.no_dir": ("--plot: the folder {folder} does not exist", "--plot：目录 {folder} 不存在"),
