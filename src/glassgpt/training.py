@@ -43,7 +43,7 @@ from .text import CharTokenizer, find_tokenizer
 
 TASKS = ("induction", "text")
 TRAINING_STATE = "training_state.pt"
-MAX_SEED = 2**63 - 1  # torch's generators take 64-bit seeds
+MAX_SEED = 2**63 - 1  # torch's generators take 64-bit seeds; a negative one would be folded into this range unseen
 # the induction task's tokens get one character each, so that a trained model can be read as text
 # (`glassgpt lens --text abcdabcd`); past 62, Chinese characters
 _ALPHABET = string.ascii_lowercase + string.ascii_uppercase + string.digits

@@ -14,10 +14,10 @@ from ..accounting import check_fits
 from ..config import PRESETS, GPTConfig
 from ..model import GPT
 from ..text import Tokenizer, find_tokenizer, load_tokenizer
+from ..training import MAX_SEED
 
 DEFAULT_PRESET = "small"
 DEFAULT_SEED = 1337
-MAX_SEED = 2**63 - 1  # torch takes seeds of 64 bits; a negative one would be folded into this range unseen
 # CLI option -> GPTConfig field, for the options that override the preset
 CONFIG_OPTIONS = {
     "vocab_size": "--vocab-size", "block_size": "--block-size", "n_layer": "--n-layer", "n_head": "--n-head",
