@@ -78,11 +78,11 @@ OTHER_FAULTS = {
     "detached": ({"x = block(x)": "x = block(x.detach())"}, "gpt", "gradients", "no_gradient"),
     "loss of other logits": ({"loss = F.cross_entropy(logits.view(": "loss = 2 * F.cross_entropy(logits.view("},
                              "gpt", "reference", "gpt.loss"),
-    "logits of the last position only (nanoGPT)": (
-        {"        logits = self.lm_head(x)  # (B, T, vocab_size)\n        loss = None\n":
-         "        logits = self.lm_head(x)  # (B, T, vocab_size)\n        loss = None\n"
-         "        if targets is None:\n            logits = logits[:, [-1], :]\n"},
-        "gpt", "shapes", "logits_last_only"),
+    "logits of the last position only, even with targets": (
+        {"        return logits, loss\n": "        return logits[:, [-1], :], loss\n"}, "gpt", "shapes", "logits_last_only"),
+    "other logits without targets": (
+        {"        return logits, loss\n": "        return (logits if targets is not None else 2 * logits), loss\n"},
+        "gpt", "reference", "logits_targets"),
     "mask shifted by one": ({"torch.tril(torch.ones(config.block_size, config.block_size))":
                              "torch.tril(torch.ones(config.block_size, config.block_size), diagonal=1)"},
                             "attention", "causal", "causal"),
@@ -176,13 +176,35 @@ def test_each_other_fault_fails_in_its_own_part_with_its_note(tmp_path, name):
     assert_renders_within_80_columns(report)
 
 
-def test_logits_of_the_last_position_only_are_said_with_the_shapes(tmp_path):
-    """nanoGPT's convention (issue 10.7: this crashed the checker with a KeyError)."""
-    report = grader.grade_file(learner(tmp_path, "last", OTHER_FAULTS["logits of the last position only (nanoGPT)"][0]))
+# nanoGPT's shortcut: without targets, the logits of the last position alone
+LAST_POSITION = {"        logits = self.lm_head(x)  # (B, T, vocab_size)\n        loss = None\n":
+                 "        logits = self.lm_head(x)  # (B, T, vocab_size)\n        loss = None\n"
+                 "        if targets is None:\n            logits = logits[:, [-1], :]\n"}
+
+
+def test_logits_of_the_last_position_alone_without_targets_pass_and_that_position_is_checked(tmp_path):
+    """nanoGPT returns the last position's logits when it generates (no targets): a legitimate shortcut, which
+    passes; the position it keeps is compared, and a wrong one fails."""
+    report = grader.grade_file(learner(tmp_path, "last", LAST_POSITION))
+    assert not_passed(report) == []
+    finding = next(f for f in report.findings if (f.role, f.check) == ("gpt", "shapes"))
+    assert (finding.notes[0].key, finding.notes[0].fields) == (
+        "gpt_shapes_last", {"idx": "(3, 5)", "logits": "(3, 1, 67)", "full": "(3, 5, 67)"})
+    text = " ".join(line.strip() for line in check_mode.render(report, Messages("en")))
+    assert "the last position only (nanoGPT's shortcut when generating)" in text
+    wrong = {**LAST_POSITION}
+    wrong[next(iter(wrong))] = wrong[next(iter(wrong))].replace("logits[:, [-1], :]", "logits[:, [0], :]")
+    failed = not_passed(grader.grade_file(learner(tmp_path, "first", wrong)))
+    assert [(f.role, f.check, keys([f])) for f in failed] == [("gpt", "reference", ["logits_targets"])]
+
+
+def test_logits_of_the_last_position_alone_with_targets_are_said_with_the_shapes(tmp_path):
+    report = grader.grade_file(learner(tmp_path, "last", OTHER_FAULTS[
+        "logits of the last position only, even with targets"][0]))
     finding = next(f for f in report.findings if (f.role, f.check) == ("gpt", "shapes"))
     assert finding.notes[0].fields == {"shape_in": "(3, 5)", "got": "(3, 1, 67)", "expected": "(3, 5, 67)"}
     text = " ".join(line.strip() for line in check_mode.render(report, Messages("en")))
-    assert "only the last position, (3, 1, 67)" in text and "nanoGPT keeps only the last position" in text
+    assert "with targets the logits cover only the last position, (3, 1, 67)" in text
 
 
 def causal_finding(report, role: str = "attention"):

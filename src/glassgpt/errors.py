@@ -131,6 +131,9 @@ ERRORS: dict[str, tuple[str, str]] = {
     'learner_import_ended': (
         '{file}: importing it ended the process (exit status {status}) before any check could run; remove the os._exit() or exit() from the top level, or put that code under if __name__ == "__main__":',
         '{file}：导入它时进程就结束了（退出状态 {status}），任何检查都没能运行；请去掉顶层的 os._exit() 或 exit()，或把那段代码放到 if __name__ == "__main__": 下面'),
+    'learner_garbled': (
+        '{file}: the process running it sent something that is not an answer ({error}); does the file write to file descriptors it did not open?',
+        '{file}：运行它的进程发回了不是应答的内容（{error}）；这个文件是否向不属于它的文件描述符写了东西？'),
     'check_timeout_value': (
         'the time limit must be a positive number of seconds, got {value}; for example --timeout 60',
         '时间限制必须是正的秒数，收到 {value}；例如 --timeout 60'),

@@ -3,7 +3,8 @@
 Different on purpose from correct.py wherever a correct GPT may differ: the modules live under
 `transformer.wte / wpe / h / ln_f`, the block class is `Block`, LayerNorm calls F.layer_norm, attention is PyTorch's
 fused scaled_dot_product_attention, the GELU is the exact one (nn.GELU()), the tie is written from the embedding's
-side, and __init__ prints the parameter count (the checker must keep that out of its report).
+side, __init__ prints the parameter count (the checker must keep that out of its report), and without targets
+forward returns the logits of the last position alone, as nanoGPT's does when it generates.
 """
 
 import math
@@ -116,8 +117,10 @@ class GPT(nn.Module):
         for block in self.transformer.h:
             x = block(x)
         x = self.transformer.ln_f(x)
-        logits = self.lm_head(x)
-        loss = None
         if targets is not None:
+            logits = self.lm_head(x)
             loss = F.cross_entropy(logits.view(-1, logits.size(-1)), targets.view(-1), ignore_index=-1)
+        else:  # generating: only the last position's logits are needed
+            logits = self.lm_head(x[:, [-1], :])
+            loss = None
         return logits, loss

@@ -1,10 +1,12 @@
 """The grader: each part of the learner's GPT, then the whole, against glassgpt's own (GPT-2 exact).
 
-This runs the learner's code, in whatever process calls it: `glassgpt check` calls it only in a child process
-(sandbox.py); tests call it directly on learner files they wrote themselves.
+Every verdict is made here, from data: the learner's code runs elsewhere (runner.py: in the child process for
+`glassgpt check`, in this process for tests on files they wrote) and only returns outputs for the inputs and
+weights chosen here (learner.py). Nothing it sends is believed: shapes, values and gradients are read from the
+tensors themselves, and every comparison is computed here.
 
-`grade(module, file, seed)` builds each class of the course's layout with a small config and checks the parts in
-the order the course teaches them (`CHECKS`):
+`grade(learner)` builds each class of the course's layout with a small config and checks the parts in the order
+the course teaches them (`CHECKS`):
 
     LayerNorm (if the file has its own)  shapes; same output as torch's LayerNorm given the learner's weights
     CausalSelfAttention                  shapes; causal; same output as glassgpt's; eval() deterministic
@@ -15,9 +17,12 @@ the order the course teaches them (`CHECKS`):
                                          initialisation near ln(vocab_size); gradients reach every parameter;
                                          eval()
 
-"Same output": every learner weight is set to a random value (so that no zero bias or unit gain hides anything),
-copied by name into glassgpt's part, and the two outputs are compared; when they differ, mistakes.py names the
-classic mistake that reproduces the learner's output exactly, or the note says by how much they differ.
+"Same output": every learner weight is set to a random value chosen here (so that no zero bias or unit gain hides
+anything), the same values go into glassgpt's part, and the two outputs are compared; when they differ,
+mistakes.py names the classic mistake that reproduces the learner's output exactly, or the note says by how much
+they differ. A class that is glassgpt's own (imported, or subclassed) fails its build: it is not the learner's.
+A GPT may return the logits of the last position alone when no targets are given (nanoGPT's shortcut when it
+generates): that position is checked.
 
 Each part is graded on its own: where a part below did not pass, the parts above it are checked with glassgpt's
 version of it in its place (carrying the learner's weights), so that one mistake is reported once, where it is.
@@ -26,27 +31,22 @@ check to check: each check draws its inputs from its own seeded generator, and w
 where GPT-2 allows a choice (the GELU, the LayerNorm eps) is read from their code alone, whichever check asks.
 """
 
-import copy
 import dataclasses
-import functools
-import inspect
 import math
-import sys
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 
 import torch
-import torch.nn as nn
 import torch.nn.functional as F
 
 from ..accounting import count_parameters
 from ..config import GPTConfig
-from .learner import CLASS_NAMES, Learner, LearnerRaised, import_learner, one_line, where_raised
+from .learner import CLASS_NAMES, ChildGone, Learner, LearnerRaised, LocalChannel, Remote, open_learner, type_name
 from .mistakes import CHOICES, diagnose, mistake_key
-from .reference import (CHECK_CONFIG, GPT_NAMES, TOLERANCE, difference, features, load_reference, references, same,
-                        shape_text, tokens, untied)
-from .report import Finding, Note, Report, Status, Where
+from .reference import (CHECK_CONFIG, TOLERANCE, difference, features, load_reference, references, same, shape_text,
+                        tokens, untied)
+from .subject import Subject
+from .report import Finding, Note, Report, Status
 
 PASS, FAIL, TODO, SKIP = Status.PASS, Status.FAIL, Status.TODO, Status.SKIP
 
@@ -58,97 +58,28 @@ INIT_LOSS_MARGIN = 0.1
 # the note that says a part's output differs in no classic way
 DIFFERS = {"layer_norm": "layer_norm.differs", "attention": "attention.differs", "mlp": "mlp.differs",
            "block": "block.differs", "gpt": "gpt.differs"}
+# the glassgpt class that stands in for each replaceable attribute of a block or GPT
+_STAND_INS = {"attn": "CausalSelfAttention", "mlp": "MLP", "ln_1": "LayerNorm", "ln_2": "LayerNorm",
+              "blocks": "TransformerBlock", "ln_f": "LayerNorm"}
 
 
 # --- one part, and the checks that read it --------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Subject:
-    """One part of the learner's GPT under test: what every check of the part reads."""
-
-    learner: Learner
-    role: str
-    cls: type
-    config: object  # the learner's GPTConfig with CHECK_CONFIG's sizes
-    dropout_config: object  # the same with dropout EVAL_DROPOUT
-    failed: frozenset[str]  # the parts below that did not pass: glassgpt's stand in for them
-    own: nn.Module | None = None  # built as the learner builds it (their initialisation), in eval mode
-    random: nn.Module | None = None  # a copy with random weights, the failed parts below replaced
-
-    @property
-    def name(self) -> str:
-        return self.cls.__name__
-
-    def build(self, config) -> nn.Module:
-        if self.role == "layer_norm":
-            return self.learner.build_layer_norm(self.cls)
-        return self.learner.call(self.cls, config)
-
-    def call_text(self) -> str:
-        """How the part is built, as the learner would write it."""
-        if self.role != "layer_norm":
-            return f"{self.name}(config)"
-        takes_bias = "bias" in inspect.signature(self.cls).parameters
-        return f"{self.name}({CHECK_CONFIG['n_embd']}{', bias=True' if takes_bias else ''})"
-
-    def generator(self, check: str) -> torch.Generator:
-        return self.learner.generator(self.role, check)
-
-    def where(self, module=None, method: str = "forward") -> Where | None:
-        return self.learner.where_defined(self.random if module is None else module, method)
-
-    def replaced(self) -> list[str]:
-        """The attributes of a block or GPT that glassgpt's version replaces: those whose part did not pass."""
-        if self.role == "block":
-            return [name for name, part in (("attn", "attention"), ("mlp", "mlp"), ("ln_1", "layer_norm"),
-                                            ("ln_2", "layer_norm")) if part in self.failed]
-        if self.role == "gpt":
-            return ["blocks"] * bool(self.failed & {"layer_norm", "attention", "mlp", "block"}) \
-                + ["ln_f"] * ("layer_norm" in self.failed)
-        return []
-
-    def isolated(self, module: nn.Module) -> nn.Module:
-        """`module` with glassgpt's version (carrying the learner's weights) of each part below that did not pass,
-        so that its own checks grade its own code; `module` itself when every part below passed."""
-        replace = self.replaced()
-        if not replace:
-            return module
-        (_, glass), = references(self.learner, self.role, module)
-        if load_reference(glass, module):
-            return module  # its layout cannot be read: the reference check will say so
-        module = self.learner.call(copy.deepcopy, module)
-        for name in replace:
-            path = next(p for p in GPT_NAMES.get(name, (name,)) if _has_submodule(module, p))
-            if name == "blocks":
-                for i, block in enumerate(glass.blocks):
-                    module.get_submodule(path)[i] = block
-            else:
-                parent, _, attribute = path.rpartition(".")
-                setattr(module.get_submodule(parent), attribute, getattr(glass, name))
-        return module
-
-
-def _has_submodule(module: nn.Module, path: str) -> bool:
-    try:
-        module.get_submodule(path)
-        return True
-    except AttributeError:
-        return False
-
-
 def _build(s: Subject) -> tuple[Status, list[Note], Subject]:
     """The learner's class built from the config (their own initialisation), in eval mode, and a copy with random
-    weights, isolated from the failed parts below."""
-    torch.manual_seed(s.learner.seed)
+    weights, isolated from the failed parts below. A class of glassgpt's own is not the learner's."""
+    if s.cls.glassgpt:
+        key = "glassgpt_subclass" if s.cls.own else "glassgpt_class"
+        return FAIL, [Note(key, {"name": s.name, "base": s.cls.glassgpt})], s
     own = s.build(s.config)
-    if not isinstance(own, nn.Module):
-        return FAIL, [Note("not_module", {"call": s.call_text(), "got": type(own).__name__})], s
-    own.eval()
-    s = dataclasses.replace(s, own=own)
-    s = dataclasses.replace(s, random=s.isolated(s.learner.randomised(own, s.generator("weights"))))
-    classes = {"attn": "CausalSelfAttention", "mlp": "MLP", "ln_1": "LayerNorm", "ln_2": "LayerNorm",
-               "blocks": "TransformerBlock", "ln_f": "LayerNorm"}
-    replaced = list(dict.fromkeys(classes[name] for name in s.replaced()))  # in order, once each
+    if not isinstance(own, Remote):
+        return FAIL, [Note("not_module", {"call": s.call_text(), "got": own})], s
+    if own.glassgpt:
+        path, base = own.glassgpt[0]
+        return FAIL, [Note("glassgpt_part", {"name": s.name, "path": path, "base": base}, s.where("__init__"))], s
+    random, weights = s.learner.randomised(own, s.generator("weights"))
+    s = dataclasses.replace(s, own=own, random=s.isolated(random, weights), weights=weights)
+    replaced = list(dict.fromkeys(_STAND_INS[name] for name in s.replaced()))  # in order, once each
     notes = [Note("build_ok", {"call": s.call_text()})]
     if replaced:
         notes.append(Note("replaced", {"parts": ", ".join(replaced)}))
@@ -158,10 +89,9 @@ def _build(s: Subject) -> tuple[Status, list[Note], Subject]:
 def _shapes(s: Subject) -> tuple[Status, list[Note]]:
     """(B, T, d) in, (B, T, d) out, all finite."""
     x = torch.randn(*SHAPES_INPUT, CHECK_CONFIG["n_embd"], generator=s.generator("shapes"))
-    with torch.no_grad():
-        y = s.learner.call(s.random, x)
+    y = s.forward(s.random, x)
     if not isinstance(y, torch.Tensor):
-        return FAIL, [Note("not_tensor", {"got": type(y).__name__, "expected": shape_text(x.shape)}, s.where())]
+        return FAIL, [Note("not_tensor", {"got": type_name(y), "expected": shape_text(x.shape)}, s.where())]
     if y.shape != x.shape:
         return FAIL, [Note("shape", {"shape_in": shape_text(x.shape), "got": shape_text(y.shape),
                                      "expected": shape_text(x.shape)}, s.where())]
@@ -173,12 +103,17 @@ def _shapes(s: Subject) -> tuple[Status, list[Note]]:
 def _causal_of(s: Subject, forward: Callable, x: torch.Tensor, changed: torch.Tensor) -> tuple[Status, list[Note]]:
     """`changed` is `x` with every position from the middle on changed: the outputs before it must stay."""
     cut = CHECK_CONFIG["block_size"] // 2
-    with torch.no_grad():
-        y, y_changed = s.learner.call(forward, x), s.learner.call(forward, changed)
+    y, y_changed = _tensor(forward(x)), _tensor(forward(changed))
     diff = difference(y_changed[:, :cut], y[:, :cut])
     if diff > TOLERANCE:
         return FAIL, [Note("causal", {"cut": cut, "diff": diff}, s.where())]
     return PASS, []
+
+
+def _tensor(value) -> torch.Tensor:
+    if not isinstance(value, torch.Tensor):
+        raise TypeError(f"a {type_name(value)} where a tensor belongs")
+    return value
 
 
 def _causal(s: Subject) -> tuple[Status, list[Note]]:
@@ -186,7 +121,7 @@ def _causal(s: Subject) -> tuple[Status, list[Note]]:
     x = features(generator)
     changed = x.clone()
     changed[:, cut:] = features(generator)[:, cut:]
-    return _causal_of(s, s.random, x, changed)
+    return _causal_of(s, lambda inputs: s.forward(s.random, inputs), x, changed)
 
 
 def _compare(s: Subject, x: torch.Tensor, got: torch.Tensor) -> tuple[Status, list[Note]]:
@@ -196,7 +131,7 @@ def _compare(s: Subject, x: torch.Tensor, got: torch.Tensor) -> tuple[Status, li
         return FAIL, [Note("not_finite", {}, s.where())]
     first = None
     for key, glass in references(s.learner, s.role, s.random):
-        problems = load_reference(glass.eval(), s.random)
+        problems = load_reference(glass.eval(), s.weights)
         if problems:
             return FAIL, problems
         with torch.no_grad():
@@ -223,60 +158,71 @@ def _mistake_note(s: Subject, knob: str, option: str) -> Note:
 
 def _reference(s: Subject) -> tuple[Status, list[Note]]:
     x = features(s.generator("reference"))
-    with torch.no_grad():
-        got = s.learner.call(s.random, x)
-    return _compare(s, x, got)
+    return _compare(s, x, _tensor(s.forward(s.random, x)))
 
 
 def _eval_of(s: Subject, forward: Callable, x: torch.Tensor) -> tuple[Status, list[Note]]:
     """The part, built with dropout, must give the same output twice in eval() mode."""
-    torch.manual_seed(s.learner.seed)
-    module = s.isolated(s.build(s.dropout_config)).eval()
-    with torch.no_grad():
-        first, second = s.learner.call(forward, module, x), s.learner.call(forward, module, x)
+    module = s.build(s.dropout_config)
+    if not isinstance(module, Remote):
+        return FAIL, [Note("not_module", {"call": s.call_text(), "got": module})]
+    module = s.isolated(module, s.learner.state(module))
+    first, second = _tensor(forward(module, x)), _tensor(forward(module, x))
     diff = difference(second, first)
     if diff > TOLERANCE:
-        return FAIL, [Note("eval_random", {"diff": diff, "p": EVAL_DROPOUT}, s.where(module))]
+        return FAIL, [Note("eval_random", {"diff": diff, "p": EVAL_DROPOUT}, s.where())]
     return PASS, []
 
 
 def _eval(s: Subject) -> tuple[Status, list[Note]]:
-    return _eval_of(s, _forward, features(s.generator("eval")))
-
-
-def _forward(module, x):
-    return module(x)
-
-
-def _logits(gpt, idx):
-    return gpt(idx)[0]
+    return _eval_of(s, s.forward, features(s.generator("eval")))
 
 
 # the GPT's own checks
+
+def _pair(out) -> tuple:
+    """A GPT's (logits, loss); TypeError for anything else."""
+    if not (isinstance(out, (tuple, list)) and len(out) == 2 and isinstance(out[0], torch.Tensor)):
+        raise TypeError(f"forward returned a {type_name(out)}, not (logits, loss)")
+    return tuple(out)
+
+
+def _full_logits(s: Subject, module: Remote, idx: torch.Tensor) -> torch.Tensor:
+    """The logits of every position: forward(idx), or, for a GPT that keeps the last position alone when no targets
+    are given (nanoGPT's shortcut), forward(idx, targets), which keeps them all."""
+    logits = _pair(s.forward(module, idx))[0]
+    if logits.dim() == 3 and logits.size(1) == 1 < idx.size(1):
+        logits = _pair(s.forward(module, idx, idx))[0]
+    return logits
+
 
 def _gpt_shapes(s: Subject) -> tuple[Status, list[Note]]:
     V, (B, T) = CHECK_CONFIG["vocab_size"], SHAPES_INPUT
     generator = s.generator("shapes")
     idx, targets = tokens(generator, B, T), tokens(generator, B, T)
-    expected = shape_text((B, T, V))
-    with torch.no_grad():
-        out = s.learner.call(s.random, idx)
-        if not (isinstance(out, (tuple, list)) and len(out) == 2 and isinstance(out[0], torch.Tensor)):
-            return FAIL, [Note("gpt_returns", {"got": type(out).__name__}, s.where())]
-        logits, loss = out
-        if shape_text(logits.shape) != expected:
-            key = "logits_last_only" if shape_text(logits.shape) == shape_text((B, 1, V)) else "shape"
-            return FAIL, [Note(key, {"shape_in": shape_text(idx.shape), "got": shape_text(logits.shape),
+    expected, last = shape_text((B, T, V)), shape_text((B, 1, V))
+    out = s.forward(s.random, idx)
+    if not (isinstance(out, (tuple, list)) and len(out) == 2 and isinstance(out[0], torch.Tensor)):
+        return FAIL, [Note("gpt_returns", {"got": type_name(out)}, s.where())]
+    logits, loss = out
+    if shape_text(logits.shape) not in (expected, last):
+        return FAIL, [Note("shape", {"shape_in": shape_text(idx.shape), "got": shape_text(logits.shape),
                                      "expected": expected}, s.where())]
-        if loss is not None:
-            return FAIL, [Note("loss_not_none", {"got": type(loss).__name__}, s.where())]
-        out = s.learner.call(s.random, idx, targets)
-    loss = out[1] if isinstance(out, (tuple, list)) and len(out) == 2 else out
+    if loss is not None:
+        return FAIL, [Note("loss_not_none", {"got": type_name(loss)}, s.where())]
+    out = s.forward(s.random, idx, targets)
+    full, loss = out if isinstance(out, (tuple, list)) and len(out) == 2 else (None, out)
+    if isinstance(full, torch.Tensor) and shape_text(full.shape) != expected:
+        key = "logits_last_only" if shape_text(full.shape) == last else "shape"
+        return FAIL, [Note(key, {"shape_in": shape_text(idx.shape), "got": shape_text(full.shape),
+                                 "expected": expected}, s.where())]
     if not (isinstance(loss, torch.Tensor) and loss.dim() == 0):
-        got = shape_text(loss.shape) if isinstance(loss, torch.Tensor) else type(loss).__name__
+        got = shape_text(loss.shape) if isinstance(loss, torch.Tensor) else type_name(loss)
         return FAIL, [Note("loss_not_scalar", {"got": got}, s.where())]
     if not (torch.isfinite(logits).all() and torch.isfinite(loss)):
         return FAIL, [Note("not_finite", {}, s.where())]
+    if shape_text(logits.shape) == last:
+        return PASS, [Note("gpt_shapes_last", {"idx": shape_text(idx.shape), "logits": last, "full": expected})]
     return PASS, [Note("gpt_shapes_ok", {"idx": shape_text(idx.shape), "logits": expected})]
 
 
@@ -286,26 +232,35 @@ def _gpt_causal(s: Subject) -> tuple[Status, list[Note]]:
     idx = tokens(generator, 2, T)
     changed = idx.clone()
     changed[:, cut:] = (idx[:, cut:] + 1 + tokens(generator, 2, T - cut) % (V - 1)) % V  # each token changes
-    return _causal_of(s, functools.partial(_logits, s.random), idx, changed)
+    return _causal_of(s, lambda inputs: _full_logits(s, s.random, inputs), idx, changed)
 
 
 def _gpt_reference(s: Subject) -> tuple[Status, list[Note]]:
+    """The logits and loss with targets; then the logits without (every position, or the last alone) must be
+    the same."""
     V, T = CHECK_CONFIG["vocab_size"], CHECK_CONFIG["block_size"]
     generator = s.generator("reference")
     idx, targets = tokens(generator, 2, T), tokens(generator, 2, T)
-    with torch.no_grad():
-        logits, loss = s.learner.call(s.random, idx, targets)
-        status, notes = _compare(s, idx, logits)
-        expected = F.cross_entropy(logits.reshape(-1, V), targets.reshape(-1))
-    if status == PASS and not same(loss.reshape(()), expected):
-        return FAIL, [Note("gpt.loss", {"got": loss.item(), "expected": expected.item()}, s.where())]
+    logits, loss = _pair(s.forward(s.random, idx, targets))
+    status, notes = _compare(s, idx, logits)
+    if status != PASS:
+        return status, notes
+    expected = F.cross_entropy(logits.float().reshape(-1, V), targets.reshape(-1))
+    if not (isinstance(loss, torch.Tensor) and loss.numel() == 1 and same(loss.reshape(()), expected)):
+        got = loss.float().reshape(-1)[0].item() if isinstance(loss, torch.Tensor) and loss.numel() else math.nan
+        return FAIL, [Note("gpt.loss", {"got": got, "expected": expected.item()}, s.where())]
+    alone = _pair(s.forward(s.random, idx))[0]
+    diff = difference(alone, logits[:, -1:] if alone.dim() == 3 and alone.size(1) == 1 else logits)
+    if diff > TOLERANCE:
+        return FAIL, [Note("logits_targets", {"diff": diff}, s.where())]
     return status, notes
 
 
 def _params(s: Subject) -> tuple[Status, list[Note]]:
-    count = sum(p.numel() for p in s.own.parameters())  # a tensor shared by two names counts once
+    sizes = {i: math.prod(shape) for shape, i in zip(s.own.shapes, s.own.ids)}
+    count = sum(sizes.values())  # a tensor shared by two names counts once
     expected = count_parameters(GPTConfig(**CHECK_CONFIG))  # tied, as GPT-2
-    where = s.where(s.own, "__init__")
+    where = s.where("__init__")
     names = untied(s.own)
     if names:
         return FAIL, [Note("head_not_tied", {"head": names[0], "tok": names[1], "extra": count - expected.total},
@@ -318,29 +273,28 @@ def _params(s: Subject) -> tuple[Status, list[Note]]:
 
 
 def _init_loss(s: Subject) -> tuple[Status, list[Note]]:
+    """The cross-entropy, computed here, of the logits of the learner's GPT with its own initial weights."""
     V, T = CHECK_CONFIG["vocab_size"], CHECK_CONFIG["block_size"]
     generator = s.generator("init_loss")
-    model = s.isolated(s.own)  # the learner's own initial weights
-    with torch.no_grad():
-        _, loss = s.learner.call(model, tokens(generator, 4, T), tokens(generator, 4, T))
-    fields = {"loss": float(loss), "vocab": V, "ln_vocab": math.log(V)}
+    model = s.isolated(s.own, s.learner.state(s.own))
+    idx, targets = tokens(generator, 4, T), tokens(generator, 4, T)
+    logits = _pair(s.forward(model, idx, targets))[0]
+    loss = F.cross_entropy(logits.float().reshape(-1, V), targets.reshape(-1))
+    fields = {"loss": loss.item(), "vocab": V, "ln_vocab": math.log(V)}
     if not math.isfinite(fields["loss"]):
-        return FAIL, [Note("not_finite", {}, s.where(model))]
+        return FAIL, [Note("not_finite", {}, s.where())]
     if abs(fields["loss"] - fields["ln_vocab"]) > INIT_LOSS_MARGIN * fields["ln_vocab"]:
-        return FAIL, [Note("init_loss", fields, s.where(model, "__init__"))]
+        return FAIL, [Note("init_loss", fields, s.where("__init__"))]
     return PASS, [Note("init_loss_ok", fields)]
 
 
 def _gradients(s: Subject) -> tuple[Status, list[Note]]:
     generator, T = s.generator("gradients"), CHECK_CONFIG["block_size"]
-    model = s.learner.call(copy.deepcopy, s.random)
-    _, loss = s.learner.call(model, tokens(generator, 2, T), tokens(generator, 2, T))
-    s.learner.call(loss.backward)
-    named = list(model.named_parameters())
+    named = list(s.learner.gradients(s.random, tokens(generator, 2, T), tokens(generator, 2, T)).items())
     notes = []
     for key, names in (
-        ("no_gradient", [n for n, p in named if p.grad is None or not p.grad.any()]),
-        ("gradient_not_finite", [n for n, p in named if p.grad is not None and not p.grad.isfinite().all()]),
+        ("no_gradient", [n for n, g in named if g is None or not g.any()]),
+        ("gradient_not_finite", [n for n, g in named if g is not None and not g.isfinite().all()]),
     ):
         if names:
             more = f" (+{len(names) - 3})" if len(names) > 3 else ""
@@ -349,7 +303,8 @@ def _gradients(s: Subject) -> tuple[Status, list[Note]]:
 
 
 def _gpt_eval(s: Subject) -> tuple[Status, list[Note]]:
-    return _eval_of(s, _logits, tokens(s.generator("eval"), 2, CHECK_CONFIG["block_size"]))
+    return _eval_of(s, lambda module, idx: _pair(s.forward(module, idx))[0],
+                    tokens(s.generator("eval"), 2, CHECK_CONFIG["block_size"]))
 
 
 # the checks of each part after its build, in the order they run
@@ -367,13 +322,12 @@ assert CHECKS.keys() == CLASS_NAMES.keys() == CHOICES.keys()
 _STOPPING = ("build", "shapes")
 
 
-def _grade_part(s: Subject, started: Callable) -> Iterator[Finding]:
+def _grade_part(s: Subject) -> Iterator[Finding]:
     stopped = False
     for check in CHECKS[s.role]:
         if stopped:
             yield Finding(s.name, s.role, check, SKIP)
             continue
-        started(s.name, s.role, check)
         try:
             if check == "build":
                 status, notes, s = _build(s)
@@ -381,30 +335,41 @@ def _grade_part(s: Subject, started: Callable) -> Iterator[Finding]:
                 status, notes = _CHECKS[s.role][check](s)
         except LearnerRaised as e:
             status, notes = (TODO if e.note.key == "not_written" else FAIL), [e.note]
-        except Exception as e:  # the learner's output broke a check (a list where a tensor belongs, ...)
-            status, notes = FAIL, [Note("raised", {"error": one_line(e)}, where_raised(e, s.learner.file))]
+        except ChildGone as gone:  # the last finding: nothing more can be asked
+            yield Finding(s.name, s.role, check, FAIL, (gone.note,))
+            raise
+        except Exception as e:  # what the learner's code returned broke a check (a list where a tensor belongs)
+            status, notes = FAIL, [Note("raised", {"error": _one_line(e)})]
         yield Finding(s.name, s.role, check, status, tuple(notes))
         stopped = status != PASS and check in _STOPPING
 
 
-def _ignore(part: str, role: str, check: str) -> None:
-    pass
+def _one_line(e: Exception) -> str:
+    text = f"{type(e).__name__}: {e}".splitlines()[0]
+    return text if len(text) <= 200 else text[:197] + "..."
 
 
-def grade(module, file, seed: int = 1337, started: Callable = _ignore) -> Iterator[Finding]:
-    """Grade the learner's imported `module` (loaded from `file`), yielding each Finding as soon as it is made.
-    `started(part, role, check)` is told of each check before it runs (so that a check that never ends can be
-    named). This runs the learner's code, in this process."""
-    learner = Learner(module, Path(file).resolve(), seed)
-    started("GPTConfig", "config", "build")
+def grade(learner: Learner) -> Iterator[Finding]:
+    """Grade the learner's file, yielding each Finding as soon as it is made. The findings end early, with a
+    failed check, when the process running their code stops answering."""
+    try:
+        yield from _grade(learner)
+    except ChildGone:
+        return
+
+
+def _grade(learner: Learner) -> Iterator[Finding]:
     try:
         configs = learner.config(), learner.config(dropout=EVAL_DROPOUT)
     except LearnerRaised as e:
         configs = None
         yield Finding("GPTConfig", "config", "build", FAIL, (e.note,))
+    except ChildGone as gone:
+        yield Finding("GPTConfig", "config", "build", FAIL, (gone.note,))
+        raise
     failed = set()
     for role, names in CLASS_NAMES.items():
-        cls = learner.own_class(role)
+        cls = learner.classes.get(role)
         if cls is None:
             if role != "layer_norm":  # a LayerNorm of one's own is optional: torch's nn.LayerNorm will do
                 failed.add(role)
@@ -412,23 +377,25 @@ def grade(module, file, seed: int = 1337, started: Callable = _ignore) -> Iterat
             continue
         if configs is None and role != "layer_norm":  # the LayerNorm alone is built without a config
             failed.add(role)
-            yield from (Finding(cls.__name__, role, check, SKIP) for check in CHECKS[role])
+            yield from (Finding(cls.name, role, check, SKIP) for check in CHECKS[role])
             continue
         subject = Subject(learner, role, cls, *(configs or (None, None)), frozenset(failed))
-        for finding in _grade_part(subject, started):
+        for finding in _grade_part(subject):
             if finding.status != PASS:
                 failed.add(role)
             yield finding
 
 
 def grade_file(path, seed: int = 1337) -> Report:
-    """Import the learner's file in this process and grade it: for tests, on files they wrote themselves.
+    """Grade the learner's file with their code run in this process: for tests, on files they wrote themselves.
     (`glassgpt check` never runs a learner's code in its own process: see sandbox.check_file.)"""
-    module = import_learner(path)
+    file = Path(path).resolve()
+    channel = LocalChannel(file, seed)
     threads = torch.get_num_threads()
     torch.set_num_threads(1)  # as in the child: the tensors are tiny, and threads only contend (60x slower under load)
     try:
-        return Report(str(path), dict(CHECK_CONFIG), tuple(grade(module, path, seed)))
+        learner = open_learner(channel, str(path), file, file.read_bytes(), seed)
+        return Report(str(path), dict(CHECK_CONFIG), tuple(grade(learner)))
     finally:
         torch.set_num_threads(threads)
-        sys.modules.pop(module.__name__, None)
+        channel.close()

@@ -59,7 +59,6 @@ def same(got: torch.Tensor, expected: torch.Tensor) -> bool:
     return difference(got, expected) <= TOLERANCE
 
 
-
 def reference_config(gelu: str = "tanh", eps: float = 1e-5, **changes) -> GPTConfig:
     """glassgpt's config for the references: CHECK_CONFIG, the written-out attention, the given GELU and eps."""
     return GPTConfig(**{**CHECK_CONFIG, "attention": "manual", "gelu_approximate": gelu, "layer_norm_eps": eps,
@@ -74,16 +73,11 @@ def _learner_names(module_path: str, param: str, layer_norm: bool) -> list[str]:
     return [f"{path}.{p}" if path else p for path in paths for p in params]
 
 
-def _find_parameter(learner_module: nn.Module, module_path: str, param: str) -> tuple[str, nn.Parameter] | None:
-    named = dict(learner_module.named_parameters(remove_duplicate=False))
-    return next(((n, named[n]) for n in _learner_names(module_path, param, False) if n in named), None)
-
-
 @torch.no_grad()
-def load_reference(reference: nn.Module, learner_module: nn.Module) -> list[Note]:
-    """Copy the learner's tensors into glassgpt's `reference` by name; a note for each one that is missing or
-    of another shape (and then the reference is not usable)."""
-    named = dict(learner_module.named_parameters(remove_duplicate=False))
+def load_reference(reference: nn.Module, named: dict) -> list[Note]:
+    """Copy the learner's tensors (`named`: {name: tensor}, every name a tensor goes by) into glassgpt's
+    `reference` by name; a note for each one that is missing or of another shape (and then the reference is not
+    usable)."""
     problems = []
     for path, module in reference.named_modules():
         for name, param in module.named_parameters(recurse=False):
@@ -91,7 +85,7 @@ def load_reference(reference: nn.Module, learner_module: nn.Module) -> list[Note
             found = next((n for n in tried if n in named), None)
             if found is None:
                 problems.append(Note("missing_tensor", {"name": tried[0], "tried": ", ".join(tried[1:]) or "-"}))
-            elif named[found].shape != param.shape:
+            elif tuple(named[found].shape) != tuple(param.shape):
                 problems.append(Note("tensor_shape", {"name": found, "got": shape_text(named[found].shape),
                                                       "expected": shape_text(param.shape)}))
             else:
@@ -99,16 +93,20 @@ def load_reference(reference: nn.Module, learner_module: nn.Module) -> list[Note
     return problems
 
 
-def untied(gpt: nn.Module) -> tuple[str, str] | None:
-    """The learner's (head, token embedding) names when those are two tensors, else None (tied, or unread)."""
-    head, tok = _find_parameter(gpt, "lm_head", "weight"), _find_parameter(gpt, "tok_emb", "weight")
-    if head is None or tok is None or head[1] is tok[1]:
+def untied(module) -> tuple[str, str] | None:
+    """The learner's (head, token embedding) names when those are two tensors, else None (tied, or unread).
+    `module` is a learner.Remote: its parameter names, and the id of the tensor behind each."""
+    ids = dict(zip(module.names, module.ids))
+    head = next((n for n in _learner_names("lm_head", "weight", False) if n in ids), None)
+    tok = next((n for n in _learner_names("tok_emb", "weight", False) if n in ids), None)
+    if head is None or tok is None or ids[head] == ids[tok]:
         return None
-    return head[0], tok[0]
+    return head, tok
 
 
-def references(learner, role: str, module: nn.Module) -> list[tuple[str, nn.Module]]:
-    """glassgpt's parts that the learner's `module` of part `role` may equal, each with the note that says so.
+def references(learner, role: str, module) -> list[tuple[str, nn.Module]]:
+    """glassgpt's parts that the learner's `module` (a learner.Remote) of part `role` may equal, each with the note
+    that says so.
     A block's and a GPT's compute the GELU and the LayerNorm eps of the `learner` (learner.Learner)."""
     n_embd = CHECK_CONFIG["n_embd"]
     if role == "layer_norm":

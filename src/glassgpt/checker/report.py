@@ -22,16 +22,16 @@ class Status(Enum):
 # every key a note can have, besides a classic mistake's name (mistakes.MISTAKE_KEYS)
 NOTE_KEYS = frozenset({
     # what went right
-    "build_ok", "replaced", "shapes_ok", "gpt_shapes_ok", "same", "gelu_tanh", "gelu_none", "params_ok",
+    "build_ok", "replaced", "shapes_ok", "gpt_shapes_ok", "gpt_shapes_last", "same", "gelu_tanh", "gelu_none", "params_ok",
     "init_loss_ok", "gradients_ok",
     # what the learner's code did
-    "no_class", "not_module", "raised", "not_written", "not_tensor", "shape", "not_finite", "causal",
-    "eval_random", "missing_tensor", "tensor_shape", "gpt_returns", "logits_last_only", "loss_not_none",
+    "no_class", "glassgpt_class", "glassgpt_subclass", "glassgpt_part", "not_module", "raised", "not_written", "not_tensor", "shape", "not_finite", "causal",
+    "eval_random", "missing_tensor", "tensor_shape", "gpt_returns", "logits_last_only", "logits_targets", "loss_not_none",
     "loss_not_scalar", "gpt.loss", "param_count", "head_not_tied", "init_loss", "no_gradient", "gradient_not_finite",
     # a part whose output no classic mistake explains
     "layer_norm.differs", "attention.differs", "mlp.differs", "block.differs", "gpt.differs",
-    # the child process did not finish the check (said by the parent, sandbox.py)
-    "timeout", "crashed", "exited",
+    # the child process did not finish the check, or answered with something that is not an answer (sandbox.py)
+    "timeout", "crashed", "exited", "garbled",
 })
 
 

@@ -1,39 +1,37 @@
-"""The learner's file runs in a child process; the process that reports on it never imports it.
+"""The learner's file runs in a child process; the process that judges it never imports it.
 
 Why: the learner's file is code, and code can loop forever, end its process (`os._exit`, `sys.exit` at import),
-crash Python, or print over the report. So `check_file` starts `python -m glassgpt.checker FILE SEED TIMEOUT`
-(`child_main` below), which imports the file and grades it, and reads what happens as it happens.
+crash Python, fork, print over the report, or tamper with anything in its own process: torch, the checker's
+code there, the descriptors it finds. So `check_file` starts `python -m glassgpt.checker FILE SEED`
+(`child_main` below) in a session of its own, and asks it, one request at a time, to import the file, build its
+classes and run them on inputs and weights chosen here (learner.py); the runner there (runner.py) answers with data
+only, and every comparison and verdict is made here (grader.py). The checker knows every check it must make, asks
+for each, and reads whatever comes back as hostile bytes (protocol.py): a reply that is not one ends the report
+with a failed check ("garbled"), never a pass and never a traceback.
 
-The child's stdout carries the protocol, one JSON object a line, and nothing else: before it imports the learner's
-file, the child keeps that stream for itself and points descriptors 1 and 2 (and Python's sys.stdout and
-sys.stderr) at the null device, so the learner's output goes nowhere. Its stderr as started, a temporary file of
-the parent's, is kept for faulthandler alone: it writes there the stack of every thread when the time is up
-(`dump_traceback_later(timeout, exit=True)`) or when Python crashes, and the parent reads from it where the
-learner's code was (and, should the child fail before it gets going, Python's own traceback is there).
+Requests go to the child's stdin and replies come from its stdout, both kept by the child on descriptors of
+their own before it imports the file; 0, 1 and 2 (and sys.stdin/stdout/stderr) then point at the null device, so
+that the learner's prints go nowhere. Its stderr as started, a temporary file of this process, is kept for
+faulthandler: the stack of every thread when a request runs out of time (`dump_traceback_later`) or Python
+crashes, from which the report says where in the learner's file it was.
 
-Events, child to parent, in order:
-    {"event": "clock"}                               the time limit starts (torch and glassgpt are imported)
-    {"event": "import_failed", "line", "error"}     importing the file raised (SystemExit included)
-    {"event": "no_class", "name"}                    the file lacks GPTConfig or GPT
-    {"event": "imported"}
-    {"event": "start", "part", "role", "check"}      a check begins
-    {"event": "finding", ...}                        its result (report.to_json), streamed to `on_finding`
-    {"event": "done"}
-A child that stops before "done" is read from how it ended: time up, a crash, or an exit of its own.
+Time: the limit covers the learner's code (import and every request); the child stops itself when a request
+passes what is left of it, and this process kills the child's whole process group (whatever it forked) GRACE
+seconds later, and always once the report is made. A reply is waited for, never the end of the pipe: a grandchild
+holding the pipe open delays nothing. A child that ends without answering is read from how it ended: time up, a
+crash (a signal, or faulthandler's "Fatal Python error"), or an exit of its own.
 """
 
 import ast
 import faulthandler
-import json
 import math
 import os
-import queue
 import re
+import select
 import signal
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import warnings
 from collections.abc import Iterator
@@ -45,14 +43,17 @@ from ..config import GPTConfig
 from ..errors import GlassGPTError
 from ..model import GPT
 from .grader import grade
-from .learner import import_learner, missing_class, one_line, where_raised
+from .learner import ChildGone, open_learner
+from .protocol import ProtocolError, decode, encode, frame_length
 from .reference import CHECK_CONFIG
-from .report import Finding, Note, Report, Status, Where, finding_from_json, to_json
+from .report import Finding, Report, Where
+from .runner import Runner, one_line
 
 DEFAULT_TIMEOUT = 60.0  # seconds for the learner's code: import and every check (a correct GPT takes about 1)
 MAX_TIMEOUT = 1e6  # a longer limit is taken as this one (11 days): the clocks underneath take no more
 STARTUP_LIMIT = 300.0  # seconds the child may take to import torch and glassgpt, before its clock starts
 GRACE = 5.0  # seconds past the limit before the parent stops a child whose own watchdog did not
+_POLL = 0.05  # seconds between looks at whether the child still runs, while waiting for its reply
 _FRAME = re.compile(r'File "(?P<path>.*)", line (?P<line>\d+) in (?P<name>.*)')  # a line of faulthandler's dump
 
 
@@ -68,12 +69,12 @@ def check_file(path, seed: int = 1337, timeout: float = DEFAULT_TIMEOUT, on_find
 
 
 def stream_findings(path, seed: int = 1337, timeout: float = DEFAULT_TIMEOUT) -> Iterator[Finding]:
-    """Each finding of the learner's file as the child process makes it. A file that cannot be loaded (missing, a
-    syntax error, raising, looping, exiting or crashing at import, without GPTConfig or GPT) is a GlassGPTError
-    naming it, raised before any finding; anything that goes wrong later is the last finding."""
+    """Each finding of the learner's file as it is made. A file that cannot be loaded (missing, a syntax error,
+    raising, looping, exiting or crashing at import, without GPTConfig or GPT) is a GlassGPTError naming it, raised
+    before any finding; anything that goes wrong later is the last finding, a failed check."""
     if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (0 < timeout < math.inf):
         raise GlassGPTError("check_timeout_value", value=repr(timeout))
-    timeout = min(timeout, MAX_TIMEOUT)
+    timeout = min(float(timeout), MAX_TIMEOUT)
     shown, file = str(path), Path(path).resolve()
     if not file.is_file():
         raise GlassGPTError("learner_file_missing", file=shown)
@@ -83,106 +84,160 @@ def stream_findings(path, seed: int = 1337, timeout: float = DEFAULT_TIMEOUT) ->
     except (SyntaxError, ValueError) as e:
         raise GlassGPTError("learner_syntax", file=shown, line=getattr(e, "lineno", None) or "?",
                             error=getattr(e, "msg", str(e))) from None
-
-    current, imported = None, False
-    with _Child(file, seed, timeout) as child:
-        for event in child.events():
-            kind = event.pop("event")
-            if kind == "import_failed":
-                raise GlassGPTError("learner_import", file=shown, line=event["line"], error=event["error"])
-            if kind == "no_class":
-                raise GlassGPTError("learner_no_class", file=shown, name=event["name"])
-            if kind == "imported":
-                imported = True
-            elif kind == "start":
-                current = event
-            elif kind == "finding":
-                yield finding_from_json(event)
-            elif kind == "done":
-                return
-        how, fields, where = child.ending(file, source)
-    if how == "failed":
-        raise GlassGPTError("checker_child_failed", error=fields["error"])
-    if not imported:  # it stopped while importing the file
-        line = where.line if where else "?"
-        if how == "timeout":
-            raise GlassGPTError("learner_import_timeout", file=shown, line=line, seconds=timeout)
-        if how == "crashed":
-            raise GlassGPTError("learner_import_crashed", file=shown, line=line, error=fields["error"])
-        raise GlassGPTError("learner_import_ended", file=shown, status=fields["status"])
-    current = current or {"part": "GPTConfig", "role": "config", "check": "build"}
-    yield Finding(current["part"], current["role"], current["check"], Status.FAIL, (Note(how, fields, where),))
+    with _Child(file, source, seed, timeout) as child:
+        try:
+            learner = open_learner(child, shown, file, source, seed)
+        except ChildGone as gone:
+            line = gone.where.line if gone.where else "?"
+            if gone.how == "timeout":
+                raise GlassGPTError("learner_import_timeout", file=shown, line=line, seconds=timeout) from None
+            if gone.how == "crashed":
+                raise GlassGPTError("learner_import_crashed", file=shown, line=line, error=gone.fields["error"]) \
+                    from None
+            if gone.how == "garbled":
+                raise GlassGPTError("learner_garbled", file=shown, error=gone.fields["error"]) from None
+            raise GlassGPTError("learner_import_ended", file=shown, status=gone.fields["status"]) from None
+        yield from grade(learner)
 
 
 class _Child:
-    """The child process, its events read against the clock, and how it ended."""
+    """The child process, asked one request at a time against the clock; ChildGone when it cannot answer."""
 
-    def __init__(self, file: Path, seed: int, timeout: float):
-        self.timeout, self.killed, self.clock_started = timeout, False, False
+    def __init__(self, file: Path, source: bytes, seed: int, timeout: float):
+        self.file, self.source, self.timeout, self.left = file, source, timeout, timeout
+        self.buffer, self.count, self.gone = bytearray(), 0, None
         self.stderr = tempfile.TemporaryFile()
         package_root = str(Path(__file__).resolve().parents[2])  # the folder holding glassgpt, installed or not
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "glassgpt.checker", str(file), str(seed), repr(float(timeout))],
-            stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=self.stderr, env=env)
-        self.lines = queue.Queue()
-        threading.Thread(target=self._read, daemon=True).start()
-
-    def _read(self):
-        for line in self.process.stdout:
-            self.lines.put(line)
-        self.lines.put(None)
+            [sys.executable, "-m", "glassgpt.checker", str(file), str(seed)], stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=self.stderr, env=env, start_new_session=True)  # its own process group
+        self.out, self.into = self.process.stdout.fileno(), self.process.stdin.fileno()
+        os.set_blocking(self.into, False)
+        try:
+            self._reply(time.monotonic() + STARTUP_LIMIT, None)  # "ready": torch and glassgpt are imported
+        except (ChildGone, ProtocolError) as e:
+            self._stop()
+            lines = [line.strip() for line in self._dump().splitlines() if line.strip()]
+            error = lines[-1] if lines else f"no answer within {STARTUP_LIMIT:g} s" \
+                if getattr(e, "how", None) == "timeout" else f"exit status {self.process.returncode}"
+            self.__exit__()
+            raise GlassGPTError("checker_child_failed", error=error[:200]) from None
 
     def __enter__(self):
         return self
 
     def __exit__(self, *exc):
-        if self.process.poll() is None:
-            self.process.kill()
-        self.process.wait()
+        self._stop()
+        self.process.stdin.close()
         self.process.stdout.close()
         self.stderr.close()
 
-    def events(self):
-        """The child's events as they come; ends when the child closes its end, or when its time is up (then the
-        child is stopped)."""
-        deadline = time.monotonic() + STARTUP_LIMIT
-        while True:
-            try:
-                line = self.lines.get(timeout=max(0.0, deadline - time.monotonic()))
-            except queue.Empty:
-                self.process.kill()
-                self.killed = True
-                return
-            if line is None:
-                return
-            event = json.loads(line)
-            if event["event"] == "clock":
-                self.clock_started = True
-                deadline = time.monotonic() + self.timeout + GRACE
-            yield event
+    def _stop(self) -> None:
+        """Kill the child and everything it started (its process group), and reap it."""
+        try:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
+        self.process.wait()
 
-    def ending(self, file: Path, source: bytes) -> tuple[str, dict, Where | None]:
-        """How the child ended without finishing: ("timeout", {seconds}), ("crashed", {error}) or ("exited",
-        {status}), and where in the learner's file it was, when faulthandler's dump says; ("failed", {error})
-        when it never got as far as starting its clock (then it is not the learner's doing)."""
-        status = self.process.wait()
-        self.stderr.seek(0)
-        dump = self.stderr.read().decode("utf-8", "replace")
-        if not self.clock_started:  # its own traceback, or the parent's patience, says why
-            lines = [line.strip() for line in dump.splitlines() if line.strip()]
-            error = lines[-1] if lines else f"exit status {status}" if not self.killed else \
-                f"no answer within {STARTUP_LIMIT:g} s"
-            return "failed", {"error": error}, None
-        where = _where_in_dump(dump, file, source)
-        if self.killed or "Timeout (" in dump:
-            return "timeout", {"seconds": self.timeout}, where
+    def request(self, op: str, **args) -> dict:
+        """The child's reply to one request, within what is left of the time limit."""
+        if self.gone is None and self.left <= 0:
+            self._stop()
+            self.gone = ChildGone("timeout", {"seconds": self.timeout})
+        if self.gone is not None:
+            raise self.gone
+        self.count += 1
+        started = time.monotonic()
+        deadline = started + self.left + GRACE
+        try:
+            self._send(encode({"id": self.count, "op": op, "args": args, "left": self.left}), deadline)
+            reply = self._reply(deadline, started)
+            if reply.get("id") != self.count or reply.get("pid") != self.process.pid:
+                raise ProtocolError("an answer to another question, or from another process")
+        except ProtocolError as e:
+            try:  # a child that wrote junk and ended, or forked and ended, is said as ended
+                self.process.wait(timeout=max(0.0, min(1.0, deadline - time.monotonic())))
+            except subprocess.TimeoutExpired:
+                pass
+            ended = self.process.returncode is not None
+            self._stop()
+            self.gone = self._ended(started) if ended else ChildGone("garbled", {"error": str(e)[:200]})
+            raise self.gone from None
+        except ChildGone as gone:
+            self.gone = gone
+            raise
+        finally:
+            self.left -= time.monotonic() - started
+        return reply["reply"] if isinstance(reply.get("reply"), dict) else {}
+
+    def _send(self, data: bytes, deadline: float) -> None:
+        view = memoryview(data)
+        while view:
+            wait = deadline - time.monotonic()
+            if wait <= 0 or self.process.poll() is not None:
+                raise self._lost(deadline)
+            if select.select([], [self.into], [], min(wait, _POLL))[1]:
+                try:
+                    view = view[os.write(self.into, view):]
+                except (BlockingIOError, BrokenPipeError):
+                    pass
+
+    def _reply(self, deadline: float, started: float | None) -> dict:
+        """The next whole message from the child: never waits for the end of the pipe, only for the child."""
+        end_of_pipe = False
+        while True:
+            length = frame_length(self.buffer)
+            if length is not None and len(self.buffer) >= length:
+                frame, self.buffer = bytes(self.buffer[:length]), self.buffer[length:]
+                return decode(frame)
+            wait = deadline - time.monotonic()
+            if wait <= 0:
+                raise self._lost(deadline, started)
+            if not end_of_pipe and select.select([self.out], [], [], min(wait, _POLL))[0]:
+                chunk = os.read(self.out, 1 << 20)
+                if chunk:
+                    self.buffer += chunk
+                    continue
+                end_of_pipe = True
+            elif end_of_pipe:
+                time.sleep(min(wait, _POLL))
+            if self.process.poll() is not None and (end_of_pipe or not select.select([self.out], [], [], 0)[0]):
+                raise self._lost(deadline, started)  # it ended, and all it wrote has been read
+
+    def _lost(self, deadline: float, started: float | None = None) -> ChildGone:
+        """Why no reply came: the child ended, or the time is up (then it is stopped)."""
+        if self.process.poll() is None:
+            self._stop()
+            return ChildGone("timeout", {"seconds": self.timeout}, self._where())
+        self._stop()
+        return self._ended(started)
+
+    def _ended(self, started: float | None) -> ChildGone:
+        status, dump, where = self.process.returncode, self._dump(), self._where()
+        if started is not None and time.monotonic() - started >= self.left:
+            return ChildGone("timeout", {"seconds": self.timeout}, where)
         fatal = re.search(r"Fatal Python error: (.*)", dump)
         if fatal:
-            return "crashed", {"error": fatal.group(1).strip()}, where
+            return ChildGone("crashed", {"error": fatal.group(1).strip()[:200]}, where)
         if status < 0:
-            return "crashed", {"error": _signal_name(-status)}, where
-        return "exited", {"status": status}, where
+            return ChildGone("crashed", {"error": _signal_name(-status)}, where)
+        return ChildGone("exited", {"status": status}, where)
+
+    def _dump(self) -> str:
+        self.stderr.seek(0)
+        return self.stderr.read(1 << 20).decode("utf-8", "replace")
+
+    def _where(self) -> Where | None:
+        """The most recent frame in the learner's file in faulthandler's dump, named as `Class.method`."""
+        for match in _FRAME.finditer(self._dump()):
+            if match["path"] == str(self.file):
+                line = int(match["line"])
+                lines = self.source.decode("utf-8", "replace").splitlines()
+                code = lines[line - 1].strip() if 0 < line <= len(lines) else ""
+                return Where(_function_at(self.source, line) or match["name"][:80], line, code)
+        return None
 
 
 def _signal_name(number: int) -> str:
@@ -190,17 +245,6 @@ def _signal_name(number: int) -> str:
         return signal.Signals(number).name
     except ValueError:
         return f"signal {number}"
-
-
-def _where_in_dump(dump: str, file: Path, source: bytes) -> Where | None:
-    """The most recent frame in the learner's file in faulthandler's dump, named as `Class.method`."""
-    for match in _FRAME.finditer(dump):
-        if match["path"] == str(file):
-            line = int(match["line"])
-            lines = source.decode("utf-8", "replace").splitlines()
-            code = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-            return Where(_function_at(source, line) or match["name"], line, code)
-    return None
 
 
 def _function_at(source: bytes, line: int) -> str | None:
@@ -219,38 +263,52 @@ def _function_at(source: bytes, line: int) -> str | None:
 # --- the child's side ------------------------------------------------------------------------------------------
 
 def child_main(argv: list[str]) -> None:
-    """Import the learner's file and grade it, telling the parent each event (see the module docstring)."""
-    file, seed, timeout = Path(argv[0]), int(argv[1]), float(argv[2])
-    protocol = os.fdopen(os.dup(1), "w", encoding="utf-8", buffering=1)  # line-buffered: each event leaves at once
-    dump = os.dup(2)  # the parent's file, for faulthandler alone
-    null = os.open(os.devnull, os.O_WRONLY)
-    os.dup2(null, 1)  # the learner's output, Python's or C's, goes nowhere
-    os.dup2(null, 2)
+    """Serve the parent's requests with a Runner, each within what is left of the time limit (see the module
+    docstring)."""
+    file, seed = Path(argv[0]), int(argv[1])
+    requests, replies, dump = os.dup(0), os.dup(1), os.dup(2)  # the protocol's, and faulthandler's
+    null = os.open(os.devnull, os.O_RDWR)
+    for fd in (0, 1, 2):  # the learner's input and output, Python's or C's, go nowhere
+        os.dup2(null, fd)
+    sys.stdin = open(os.devnull, encoding="utf-8")
     sys.stdout = sys.stderr = open(os.devnull, "w", encoding="utf-8")
     warnings.simplefilter("ignore")
-
-    def send(event: str, **fields):
-        protocol.write(json.dumps({"event": event, **fields}) + "\n")
-
     _warm_up()
     faulthandler.enable(file=dump)  # a crash: every thread's stack to the parent's file
-    faulthandler.dump_traceback_later(timeout, exit=True, file=dump)  # time up: the same, then exit
-    send("clock")
-    try:
-        module = import_learner(file)
-    except BaseException as e:  # SystemExit and KeyboardInterrupt too: anything the file raises is its failure
-        where = where_raised(e, file.resolve())
-        send("import_failed", line=where.line if where else "?", error=one_line(e))
-        return
-    missing = missing_class(module)
-    if missing:
-        send("no_class", name=missing)
-        return
-    send("imported")
-    for finding in grade(module, file, seed, started=lambda part, role, check: send(
-            "start", part=part, role=role, check=check)):
-        send("finding", **to_json(finding))
-    send("done")
+    runner = Runner(file, seed)
+
+    def send(reply: dict, number: int = 0) -> None:
+        try:
+            data = encode({"id": number, "pid": os.getpid(), "reply": reply})
+        except Exception as e:  # what the learner's code returned cannot travel: said as what it raised
+            data = encode({"id": number, "pid": os.getpid(),
+                           "reply": {"raised": {"key": "raised", "error": one_line(e), "where": None}}})
+        data = memoryview(data)
+        while data:
+            data = data[os.write(replies, data):]
+
+    send({"ready": True})
+    while True:
+        request = _read_message(requests)
+        if request is None:
+            return
+        # time up: every thread's stack to the parent's file, then exit
+        faulthandler.dump_traceback_later(max(float(request["left"]), 1e-6), exit=True, file=dump)
+        reply = runner.serve(request)
+        faulthandler.cancel_dump_traceback_later()
+        send(reply, request["id"])
+
+
+def _read_message(fd: int) -> dict | None:
+    buffer = bytearray()
+    while True:
+        length = frame_length(buffer)
+        if length is not None and len(buffer) >= length:
+            return decode(bytes(buffer[:length]))
+        chunk = os.read(fd, max(1 << 16, (length or 0) - len(buffer)))
+        if not chunk:
+            return None
+        buffer += chunk
 
 
 def _warm_up() -> None:

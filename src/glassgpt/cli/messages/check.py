@@ -39,6 +39,14 @@ MESSAGES = {
                            "还没完成：从上面第一个“失败”或“待写”开始修改，然后再运行一次检查。"),
     # what a check found: check.note.<key>, and check.hint.<key> where the course has something to say
     "check.note.build_ok": ("{call}", "{call}"),
+    "check.note.glassgpt_class": ("{name} is glassgpt's own {base}, imported, not a class you wrote",
+                                  "{name} 是导入的 glassgpt 自己的 {base}，不是你写的类"),
+    "check.note.glassgpt_subclass": ("{name} subclasses glassgpt's own {base}: its code is glassgpt's, not yours",
+                                     "{name} 继承了 glassgpt 自己的 {base}：它的代码是 glassgpt 的，不是你的"),
+    "check.note.glassgpt_part": ("{name} holds glassgpt's own {base} as {path}, not a class you wrote",
+                                 "{name} 的 {path} 是 glassgpt 自己的 {base}，不是你写的类"),
+    "check.hint.glassgpt": ("the checker grades your own code: write the class in your file, from nn.Module",
+                            "检查器评的是你自己的代码：请在你的文件里从 nn.Module 写出这个类"),
     "check.note.not_module": ("{call} gave a {got}, not an nn.Module", "{call} 返回的是 {got}，不是 nn.Module"),
     "check.note.replaced": ("checked with glassgpt's {parts} (and your weights) in place of yours, which failed "
                             "above",
@@ -200,13 +208,23 @@ MESSAGES = {
     "check.note.gpt_returns": ("forward returns a {got}; the course's returns a pair (logits, loss)",
                                "forward 返回的是 {got}；课程中返回一对 (logits, loss)"),
     "check.note.logits_last_only": (
-        "without targets the logits cover only the last position, {got}; the course's cover every position, "
-        "{expected}",
-        "不给 targets 时 logits 只有最后一个位置 {got}；课程中每个位置都有，{expected}"),
+        "with targets the logits cover only the last position, {got}; the loss needs every position, {expected}",
+        "给出 targets 时 logits 只有最后一个位置 {got}；计算损失需要每个位置，{expected}"),
     "check.hint.logits_last_only": (
-        "nanoGPT keeps only the last position when generating; the course's forward returns the logits of all T "
-        "positions",
-        "nanoGPT 在生成时只保留最后一个位置；课程中的 forward 返回全部 T 个位置的 logits"),
+        "nanoGPT keeps only the last position when it generates (no targets); with targets, forward returns the "
+        "logits of all T positions",
+        "nanoGPT 只在生成时（不给 targets）保留最后一个位置；给出 targets 时，forward 返回全部 T 个位置的 logits"),
+    "check.note.gpt_shapes_last": (
+        "idx {idx} -> logits {logits}, the last position only (nanoGPT's shortcut when generating), loss None; "
+        "with targets, logits {full} and a loss of shape ()",
+        "idx {idx} -> logits {logits}，只有最后一个位置（nanoGPT 生成时的捷径），loss 为 None；给出 targets 时 "
+        "logits 为 {full}，loss 的形状为 ()"),
+    "check.note.logits_targets": (
+        "the logits without targets differ from those with targets by up to {diff:.2g}",
+        "不给 targets 时的 logits 与给出 targets 时的最多相差 {diff:.2g}"),
+    "check.hint.logits_targets": (
+        "forward computes the same logits whether targets are given or not: only the loss depends on them",
+        "无论是否给出 targets，forward 计算的 logits 都应相同：只有 loss 取决于 targets"),
     "check.note.loss_not_none": ("without targets the loss is a {got}; the course's is None",
                                  "不给 targets 时 loss 是 {got}；课程中是 None"),
     "check.note.loss_not_scalar": ("with targets the loss is {got}; the course's is one number, shape ()",
@@ -279,5 +297,13 @@ MESSAGES = {
     "check.hint.exited": ("look for os._exit(), or for exit() in code the check calls; a model should raise an "
                           "exception instead",
                           "检查是否调用了 os._exit()，或在被检查的代码中调用了 exit()；模型出错时应当抛出异常"),
+    "check.note.garbled": (
+        "the process running your file sent something that is not an answer ({error}); the checks after this one "
+        "were not run",
+        "运行你的文件的进程发回了不是应答的内容（{error}）；之后的检查没有运行"),
+    "check.hint.garbled": (
+        "does your code write to file descriptors it did not open? A model has no reason to touch the checker's "
+        "pipes",
+        "你的代码是否向不属于它的文件描述符写了东西？模型没有理由去碰检查器的管道"),
     "check.note.gradient_not_finite": ("the gradient of {names} holds NaN or inf", "{names} 的梯度中含有 NaN 或 inf"),
 }
