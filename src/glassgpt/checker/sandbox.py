@@ -7,7 +7,9 @@ code there, the descriptors it finds. So `check_file` starts `python -m glassgpt
 classes and run them on inputs and weights chosen here (learner.py); the runner there (runner.py) answers with data
 only, and every comparison and verdict is made here (grader.py). The checker knows every check it must make, asks
 for each, and reads whatever comes back as hostile bytes (protocol.py): a reply that is not one ends the report
-with a failed check ("garbled"), never a pass and never a traceback.
+with a failed check ("garbled"), never a pass and never a traceback. Each request carries a number drawn at
+random, which its reply must name, and the reply must come from the child itself (its pid): replies written
+ahead of their requests, or by a process the learner's code forked, are not answers.
 
 Requests go to the child's stdin and replies come from its stdout, both kept by the child on descriptors of
 their own before it imports the file; 0, 1 and 2 (and sys.stdin/stdout/stderr) then point at the null device, so
@@ -27,6 +29,7 @@ import faulthandler
 import math
 import os
 import re
+import secrets
 import select
 import signal
 import subprocess
@@ -105,7 +108,7 @@ class _Child:
 
     def __init__(self, file: Path, source: bytes, seed: int, timeout: float):
         self.file, self.source, self.timeout, self.left = file, source, timeout, timeout
-        self.buffer, self.count, self.gone = bytearray(), 0, None
+        self.buffer, self.nonce, self.gone = bytearray(), None, None
         self.stderr = tempfile.TemporaryFile()
         package_root = str(Path(__file__).resolve().parents[2])  # the folder holding glassgpt, installed or not
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
@@ -148,13 +151,13 @@ class _Child:
             self.gone = ChildGone("timeout", {"seconds": self.timeout})
         if self.gone is not None:
             raise self.gone
-        self.count += 1
+        self.nonce = secrets.randbits(62)  # a reply names it: one written before the request was read names none
         started = time.monotonic()
         deadline = started + self.left + GRACE
         try:
-            self._send(encode({"id": self.count, "op": op, "args": args, "left": self.left}), deadline)
+            self._send(encode({"id": self.nonce, "op": op, "args": args, "left": self.left}), deadline)
             reply = self._reply(deadline, started)
-            if reply.get("id") != self.count or reply.get("pid") != self.process.pid:
+            if reply.get("id") != self.nonce or reply.get("pid") != self.process.pid:
                 raise ProtocolError("an answer to another question, or from another process")
         except ProtocolError as e:
             try:  # a child that wrote junk and ended, or forked and ended, is said as ended
