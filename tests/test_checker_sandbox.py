@@ -171,3 +171,18 @@ def test_the_child_never_imports_the_learners_file_into_the_parent(tmp_path):
     marks = [p.name for p in tmp_path.iterdir() if p.name.startswith("imported-by-")]
     assert len(marks) == 1 and marks[0] != f"imported-by-{os.getpid()}"
     assert not any(name.startswith("_glassgpt_learner") for name in set(sys.modules) - before)
+
+
+def test_glassgpt_check_is_callable_from_python_and_returns_the_report_as_plain_data():
+    """`glassgpt.check(path)`, as a notebook cell calls it: the same report as `glassgpt check`, printed as a table
+    with one line per check."""
+    import glassgpt
+
+    report = glassgpt.check(ROOT / "exercises" / "model_exercise.py")
+    assert report.findings == check_file(ROOT / "exercises" / "model_exercise.py").findings
+    assert [f.status for f in report.findings if f.check == "build"] == [Status.TODO] * 5
+    lines = str(report).splitlines()
+    assert lines[0].endswith("25 checks, 0 passed, 0 failed, 5 not written yet, 20 not run")
+    assert len(lines) == 1 + 25 and lines[1].split()[:3] == ["TODO", "LayerNorm", "build"]
+    assert "not_written(error=TODO: LayerNorm.__init__" in lines[1] and "line 39" in lines[1]
+    assert repr(report).startswith("Report(file=") and "passed=False" in repr(report) and "5 todo" in repr(report)

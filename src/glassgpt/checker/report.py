@@ -1,5 +1,22 @@
 """What the checker finds, as plain data: `Report` of `Finding`s, each with `Note`s for the CLI to say.
 
+The structure, stable (the CLI, the notebook display and learners' own code read it):
+
+    Report.file       str         the learner's file, as it was named
+    Report.config     dict        the GPTConfig fields every class was built with
+    Report.findings   tuple       of Finding, in the order the checks ran
+    Report.passed     bool        every finding passed
+    Finding.part      str         the learner's class ("CausalSelfAttention")
+    Finding.role      str         what the part is: config, layer_norm, attention, mlp, block, gpt
+    Finding.check     str         build, shapes, causal, reference, eval, params, init_loss, gradients
+    Finding.status    Status      PASS, FAIL, TODO (not written yet), SKIP (waits for a failure before it)
+    Finding.notes     tuple       of Note
+    Note.key          str         what it says (NOTE_KEYS, or a classic mistake's name: "attention.scale.none")
+    Note.fields       dict        the values it says (numbers and short strings)
+    Note.where        Where|None  Where.name ("GPT.forward"), Where.line, Where.code (the line, when known)
+
+`str(report)` is a plain-text table for a terminal, one line per check.
+
 A note's `key` names what it says; the CLI (cli/check.py) holds one sentence per key, in English and Chinese.
 Every key a note can have is listed here (`NOTE_KEYS`, and a mistake's name from mistakes.py), and a note with
 another key fails as it is made, so that a typo shows in the tests and never in front of a learner.
@@ -75,6 +92,37 @@ class Report:
     @property
     def passed(self) -> bool:
         return all(f.status == Status.PASS for f in self.findings)
+
+    def counts(self) -> dict:
+        """{status: how many findings have it}, every status present."""
+        return {status: sum(1 for f in self.findings if f.status == status) for status in Status}
+
+    def __str__(self) -> str:
+        counts = self.counts()
+        lines = [f"{self.file}: {len(self.findings)} checks, " + ", ".join(
+            f"{counts[status]} {name}" for status, name in ((Status.PASS, "passed"), (Status.FAIL, "failed"),
+                                                            (Status.TODO, "not written yet"), (Status.SKIP, "not run")))]
+        width = max((len(f.part) for f in self.findings), default=0)
+        for f in self.findings:
+            notes = "; ".join(_note_text(note) for note in f.notes) if f.status != Status.PASS else ""
+            lines.append(f"  {_MARKS[f.status]:<5} {f.part:<{width}}  {f.check:<10} {notes}".rstrip())
+        return "\n".join(lines)
+
+    def __repr__(self) -> str:
+        counts = self.counts()
+        return (f"Report(file={self.file!r}, passed={self.passed}, findings={len(self.findings)}: "
+                f"{counts[Status.PASS]} pass, {counts[Status.FAIL]} fail, {counts[Status.TODO]} todo, "
+                f"{counts[Status.SKIP]} skip)")
+
+
+_MARKS = {Status.PASS: "ok", Status.FAIL: "FAIL", Status.TODO: "TODO", Status.SKIP: "skip"}
+
+
+def _note_text(note: Note) -> str:
+    fields = ", ".join(f"{name}={value:.3g}" if isinstance(value, float) else f"{name}={value}"
+                       for name, value in note.fields.items())
+    where = f" at {note.where.name}, line {note.where.line}" if note.where else ""
+    return f"{note.key}({fields}){where}"
 
 
 def to_json(finding: Finding) -> dict:
