@@ -217,3 +217,54 @@ def test_a_time_limit_too_short_for_any_code_says_the_code_ran_out_of_time():
         last = report.findings[-1]
         assert len(report.findings) == 1 and last.status == Status.FAIL
         assert (last.notes[0].key, last.notes[0].fields) == ("timeout", {"seconds": 1e-300})
+
+
+class Corrupting:
+    """The runner in this process, with reply number `target` replaced by `junk`: what a learner's code could
+    write in the child's place."""
+
+    def __init__(self, file: Path, target: int, junk):
+        from glassgpt.checker.learner import LocalChannel
+
+        self.channel, self.target, self.junk, self.count = LocalChannel(file, 1337), target, junk, 0
+
+    def request(self, op, **args):
+        reply = self.channel.request(op, **args)
+        self.count += 1
+        return self.junk(reply) if self.count == self.target else reply
+
+
+JUNK_REPLIES = {
+    "empty": lambda reply: {},
+    "strings": lambda reply: {key: "x" for key in reply},
+    "lists": lambda reply: {key: [[1, "a"], None] for key in reply},
+    "a forged note": lambda reply: {"raised": {"key": "same", "error": "\x1b]0;PWNED\x07", "where": {"name": 1}}},
+    "huge shapes": lambda reply: {**reply, "shapes": [[1 << 40, 1 << 40]] * len(reply.get("shapes", [1]))},
+    "values of other types": lambda reply: {key: (7 if isinstance(value, list) else [value])
+                                            for key, value in reply.items()},
+}
+
+
+@pytest.mark.parametrize("junk", list(JUNK_REPLIES))
+def test_any_reply_replaced_by_junk_ends_the_report_cleanly_never_with_a_traceback(tmp_path, junk):
+    """Each kind of junk in place of one reply, for a spread of replies (the import's, a build's, a forward's, the
+    gradients' ...): the report ends with a failed check, or a GlassGPTError at the import; nothing else is raised,
+    and nothing the junk says is believed."""
+    from glassgpt.checker.learner import open_learner
+
+    file = ROOT / "tests" / "learners" / "correct.py"
+    for target in (1, 2, 4, 9, 17, 30, 44, 61):
+        channel = Corrupting(file, target, JUNK_REPLIES[junk])
+        try:
+            learner = open_learner(channel, str(file), file, file.read_bytes(), 1337)
+            findings = list(grader.grade(learner))
+        except GlassGPTError:
+            continue
+        except Exception as e:  # noqa: BLE001: a ChildGone at the import is the sandbox's to say
+            assert type(e).__name__ == "ChildGone" and target == 1, (target, e)
+            continue
+        finally:
+            channel.channel.close()
+        garbled = [i for i, f in enumerate(findings) if any(n.key == "garbled" for n in f.notes)]
+        assert garbled in ([], [len(findings) - 1]), (target, garbled)
+        assert all("\x1b" not in str(v) for f in findings for n in f.notes for v in n.fields.values())

@@ -28,6 +28,7 @@ from .runner import CLASS_NAMES, Runner
 
 __all__ = ["CLASS_NAMES", "Learner", "LearnerRaised", "ChildGone", "LocalChannel", "ClassInfo", "Remote", "Other",
            "open_learner"]
+MAX_PARAMETERS = 1 << 25  # numbers in one module: the check's GPT has about 30,000; this many take 128 MiB
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
 
 
@@ -152,8 +153,8 @@ def open_learner(channel, shown: str, file: Path, source: bytes, seed: int) -> "
             if role in CLASS_NAMES and info is not None:
                 classes[role] = ClassInfo(clean(field(info, "name", str), 40), field(info, "own", bool),
                                           field(info, "glassgpt", str, optional=True), field(info, "takes_bias", bool))
-    except ProtocolError as e:
-        raise ChildGone("garbled", {"error": clean(str(e))}) from None
+    except (ProtocolError, TypeError, ValueError, KeyError, AttributeError) as e:
+        raise ChildGone("garbled", {"error": clean(str(e) or type(e).__name__)}) from None
     return Learner(channel, file, source, seed, classes)
 
 
@@ -196,6 +197,8 @@ class Learner:
         glass = tuple((clean(p), clean(b)) for p, b in field(reply, "glassgpt", list))
         if not (len(names) == len(shapes) == len(ids)) or not all(type(i) is int for i in ids):
             raise ProtocolError("parameters that do not add up")
+        if any(n < 0 for shape in shapes for n in shape) or sum(math.prod(s) for s in shapes) > MAX_PARAMETERS:
+            raise ProtocolError("parameters of impossible sizes")
         return Remote(field(reply, "handle", int), tuple(names), shapes, ids,
                       frozenset(_strings(reply.get("modules"), "modules")), glass)
 

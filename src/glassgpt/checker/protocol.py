@@ -95,6 +95,8 @@ def decode(frame: bytes) -> dict:
 
 def field(message: dict, name: str, kind, optional: bool = False):
     """`message[name]`, which must be of type `kind` (a type or a tuple of types; bool is never an int here)."""
+    if not isinstance(message, dict):
+        raise ProtocolError(f"a {type(message).__name__} where a message belongs")
     if name not in message:
         if optional:
             return None
