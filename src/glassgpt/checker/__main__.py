@@ -1,4 +1,4 @@
-"""The child process of `glassgpt check`: `python -m glassgpt.checker FILE SEED TIMEOUT` (sandbox.py says why)."""
+"""The child process of `glassgpt check`: `python -m glassgpt.checker FILE SEED` (sandbox.py says why)."""
 
 import os
 import sys

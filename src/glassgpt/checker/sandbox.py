@@ -155,7 +155,7 @@ class _Child:
         started = time.monotonic()
         deadline = started + self.left + GRACE
         try:
-            self._send(encode({"id": self.nonce, "op": op, "args": args, "left": self.left}), deadline)
+            self._send(encode({"id": self.nonce, "op": op, "args": args, "left": self.left}), deadline, started)
             reply = self._reply(deadline, started)
             if reply.get("id") != self.nonce or reply.get("pid") != self.process.pid:
                 raise ProtocolError("an answer to another question, or from another process")
@@ -175,12 +175,12 @@ class _Child:
             self.left -= time.monotonic() - started
         return reply["reply"] if isinstance(reply.get("reply"), dict) else {}
 
-    def _send(self, data: bytes, deadline: float) -> None:
+    def _send(self, data: bytes, deadline: float, started: float) -> None:
         view = memoryview(data)
         while view:
             wait = deadline - time.monotonic()
             if wait <= 0 or self.process.poll() is not None:
-                raise self._lost(deadline)
+                raise self._lost(started)
             if select.select([], [self.into], [], min(wait, _POLL))[1]:
                 try:
                     view = view[os.write(self.into, view):]
@@ -197,7 +197,7 @@ class _Child:
                 return decode(frame)
             wait = deadline - time.monotonic()
             if wait <= 0:
-                raise self._lost(deadline, started)
+                raise self._lost(started)
             if not end_of_pipe and select.select([self.out], [], [], min(wait, _POLL))[0]:
                 chunk = os.read(self.out, 1 << 20)
                 if chunk:
@@ -207,9 +207,9 @@ class _Child:
             elif end_of_pipe:
                 time.sleep(min(wait, _POLL))
             if self.process.poll() is not None and (end_of_pipe or not select.select([self.out], [], [], 0)[0]):
-                raise self._lost(deadline, started)  # it ended, and all it wrote has been read
+                raise self._lost(started)  # it ended, and all it wrote has been read
 
-    def _lost(self, deadline: float, started: float | None = None) -> ChildGone:
+    def _lost(self, started: float | None) -> ChildGone:
         """Why no reply came: the child ended, or the time is up (then it is stopped)."""
         if self.process.poll() is None:
             self._stop()
