@@ -153,6 +153,8 @@ def open_learner(channel, shown: str, file: Path, source: bytes, seed: int) -> "
             if role in CLASS_NAMES and info is not None:
                 classes[role] = ClassInfo(clean(field(info, "name", str), 40), field(info, "own", bool),
                                           field(info, "glassgpt", str, optional=True), field(info, "takes_bias", bool))
+    except GlassGPTError:
+        raise
     except (ProtocolError, TypeError, ValueError, KeyError, AttributeError) as e:
         raise ChildGone("garbled", {"error": clean(str(e) or type(e).__name__)}) from None
     return Learner(channel, file, source, seed, classes)
