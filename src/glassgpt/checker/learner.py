@@ -188,7 +188,7 @@ class Learner:
         if where is None:
             return None
         line = field(where, "line", int)
-        code = self._lines[line - 1].strip() if 0 < line <= len(self._lines) else ""
+        code = clean(self._lines[line - 1].strip()) if 0 < line <= len(self._lines) else ""
         return Where(clean(field(where, "name", str), 80), line, code)
 
     @_garbled_is_gone

@@ -46,7 +46,7 @@ from ..config import GPTConfig
 from ..errors import GlassGPTError
 from ..model import GPT
 from .grader import grade
-from .learner import ChildGone, open_learner
+from .learner import ChildGone, clean, open_learner
 from .protocol import ProtocolError, decode, encode, frame_length
 from .reference import CHECK_CONFIG
 from .report import Finding, Report, Where
@@ -223,7 +223,7 @@ class _Child:
             return ChildGone("timeout", {"seconds": self.timeout}, where)
         fatal = re.search(r"Fatal Python error: (.*)", dump)
         if fatal:
-            return ChildGone("crashed", {"error": fatal.group(1).strip()[:200]}, where)
+            return ChildGone("crashed", {"error": clean(fatal.group(1).strip())}, where)
         if status < 0:
             return ChildGone("crashed", {"error": _signal_name(-status)}, where)
         return ChildGone("exited", {"status": status}, where)
@@ -238,8 +238,8 @@ class _Child:
             if match["path"] == str(self.file):
                 line = int(match["line"])
                 lines = self.source.decode("utf-8", "replace").splitlines()
-                code = lines[line - 1].strip() if 0 < line <= len(lines) else ""
-                return Where(_function_at(self.source, line) or match["name"][:80], line, code)
+                code = clean(lines[line - 1].strip()) if 0 < line <= len(lines) else ""
+                return Where(_function_at(self.source, line) or clean(match["name"], 80), line, code)
         return None
 
 
