@@ -218,7 +218,7 @@ def test_crash_mid_write_leaves_old_checkpoint_intact(tmp_path, monkeypatch, fai
 
     tokenizer = None
     if failing == "weights":
-        monkeypatch.setattr(checkpoints, "save_file", _save_file_failing_halfway)
+        monkeypatch.setattr(checkpoints.saving, "save_file", _save_file_failing_halfway)
     elif failing == "config":
         real_write_text = Path.write_text
 
@@ -230,8 +230,9 @@ def test_crash_mid_write_leaves_old_checkpoint_intact(tmp_path, monkeypatch, fai
         monkeypatch.setattr(Path, "write_text", write_text)
     else:
         tokenizer = FailingTokenizer()
-    with pytest.raises(OSError, match="No space"):
+    with pytest.raises(GlassGPTError, match="No space") as error:  # one clear error, not an OSError traceback
         random_model(seed=1, n_layer=3).save_pretrained(folder, tokenizer=tokenizer)
+    assert error.value.key == "checkpoint_save_failed"
     monkeypatch.undo()
 
     assert _entries(folder) == entries  # no temporary file or folder left, here or beside it
@@ -324,7 +325,7 @@ def _expect(folder, key, file, tensor=None):
 @pytest.mark.parametrize("kind", [str, Path])
 def test_missing_folder(tmp_path, monkeypatch, kind):
     """A path that does not exist and is no hub name is not looked for on the hub, given as a str or a Path."""
-    monkeypatch.setattr(checkpoints, "download_from_hub", lambda *a, **k: pytest.fail("looked for on the hub"))
+    monkeypatch.setattr(checkpoints.hub, "download_from_hub", lambda *a, **k: pytest.fail("looked for on the hub"))
     with pytest.raises(GlassGPTError) as error:
         GPT.from_pretrained(kind(tmp_path / "nowhere"))
     assert error.value.key == "checkpoint_not_found" and str(tmp_path / "nowhere") in str(error.value)
@@ -646,7 +647,8 @@ def _course_checkpoint(model, file, **extra):
 
 def test_course_checkpoint_loads_with_plain_torch_load_and_from_pretrained(tmp_path):
     """torch >= 2.6 loads with weights_only=True by default: the GPTConfig in the file must be allow-listed."""
-    from glassgpt.text import CharTokenizer, find_tokenizer
+    from glassgpt.checkpoints import find_tokenizer
+    from glassgpt.text import CharTokenizer
 
     model, file = _course_model(), tmp_path / "model_epoch3.pt"
     vocab = _course_checkpoint(model, file)
@@ -922,7 +924,7 @@ def test_checkpoint_config_of_a_hub_name_downloads_config_json_alone(tmp_path, m
 def test_a_reader_is_not_held_up_by_another_reader(saved, read):
     """Readers share the folder's lock: asking a checkpoint's config, or loading it, while another process loads
     it (holding the shared lock meanwhile) must not wait for that load to end."""
-    from glassgpt.folders import folder_lock
+    from glassgpt.checkpoints.folders import folder_lock
 
     configs = []
     reader = threading.Thread(target=lambda: configs.append(read(saved)))

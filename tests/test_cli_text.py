@@ -11,7 +11,8 @@ from glassgpt import GPT, GPTConfig
 from glassgpt.cli import attention as attention_mode
 from glassgpt.cli.messages import Messages
 from glassgpt.cli.render import display_width
-from glassgpt.text import CharTokenizer, HFTokenizer, find_tokenizer
+from glassgpt.checkpoints import find_tokenizer
+from glassgpt.text import CharTokenizer, HFTokenizer
 from test_cli import CHINESE, one_error_line, run, run_in_process
 
 CORPUS = "the cat sat on the mat.\n小猫坐在垫子上。你好，世界！"

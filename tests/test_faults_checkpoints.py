@@ -50,7 +50,7 @@ def leftovers(folder: Path) -> list[str]:
 CHILD = textwrap.dedent("""
     import os, sys, time
     import glassgpt.checkpoints as checkpoints
-    import glassgpt.folders as folders
+    import glassgpt.checkpoints.folders as folders
     from test_faults_checkpoints import small_model
 
     folder, stage = sys.argv[1], sys.argv[2]
@@ -59,7 +59,7 @@ CHILD = textwrap.dedent("""
         print("ready", flush=True)
         time.sleep(600)
 
-    real_save_file, real_rename, real_rmtree = checkpoints.save_file, os.rename, folders.shutil.rmtree
+    real_save_file, real_rename, real_rmtree = checkpoints.saving.save_file, os.rename, folders.shutil.rmtree
 
     def save_file(tensors, path, metadata=None):
         real_save_file(tensors, path, metadata=metadata)
@@ -80,7 +80,7 @@ CHILD = textwrap.dedent("""
             wait_for_the_kill()  # the new folder is in, the old one not yet removed
         real_rmtree(path, ignore_errors=ignore_errors)
 
-    checkpoints.save_file, os.rename, folders.shutil.rmtree = save_file, rename, rmtree
+    checkpoints.saving.save_file, os.rename, folders.shutil.rmtree = save_file, rename, rmtree
     small_model(seed=1, n_layer=3).save_pretrained(folder)
     print("finished", flush=True)
 """)
@@ -172,7 +172,7 @@ ROUNDS = {True: 20, False: 10}  # with flock, without
 
 def _writer(number: int, folder: str, start, done, results, lock: bool) -> None:
     """One writer process: in every round, wait for the others, save its own model, report, wait again."""
-    import glassgpt.folders as folders
+    import glassgpt.checkpoints.folders as folders
 
     if not lock:  # a filesystem without flock: only the renames stand between the writers
         import contextlib

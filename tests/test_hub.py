@@ -78,7 +78,7 @@ LOAD_AND_COMPARE = """
 import json, torch
 from transformers import GPT2LMHeadModel
 from glassgpt import GPT
-from glassgpt.text import find_tokenizer
+from glassgpt.checkpoints import find_tokenizer
 
 model = GPT.from_pretrained("gpt2")
 tokenizer = find_tokenizer("gpt2", vocab_size=model.config.vocab_size)

@@ -15,8 +15,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from glassgpt import GPT, GPTConfig, GlassGPTError
-from glassgpt.text import (CharTokenizer, HFTokenizer, SentencePieceTokenizer, StreamDecoder, find_tokenizer,
-                           load_tokenizer)
+from glassgpt.checkpoints import find_tokenizer, load_tokenizer
+from glassgpt.text import CharTokenizer, HFTokenizer, SentencePieceTokenizer, StreamDecoder
 
 TEXTS = [
     "Hello world, this is GPT-2's tokenizer.",

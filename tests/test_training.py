@@ -8,7 +8,8 @@ import torch
 
 from glassgpt import GPT, GlassGPTError
 from glassgpt.analysis import head_scores
-from glassgpt.text import CharTokenizer, find_tokenizer
+from glassgpt.checkpoints import find_tokenizer
+from glassgpt.text import CharTokenizer
 from glassgpt.training import (
     TRAINING_STATE, TrainSettings, induction_batch, learning_rate, resume, text_batch, train,
 )

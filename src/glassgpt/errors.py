@@ -84,8 +84,10 @@ ERRORS: dict[str, tuple[str, str]] = {
         '{file}: tensor {tensor} has shape {got}, the config needs {expected}',
         '{file}：张量 {tensor} 的形状是 {got}，配置要求 {expected}'),
     'checkpoint_dtype': (
-        '{file}: tensor {tensor} holds {dtype}, not floating-point weights',
-        '{file}：张量 {tensor} 的类型是 {dtype}，不是浮点权重'),
+        '{file}: tensor {tensor} holds {dtype}, not weights glassgpt computes with (float16, bfloat16, float32 or '
+        'float64); convert them, e.g. tensor.to(torch.bfloat16), and save again',
+        '{file}：张量 {tensor} 的类型是 {dtype}，不是 glassgpt 能计算的权重（float16、bfloat16、float32 或 float64）；'
+        '请先转换，例如 tensor.to(torch.bfloat16)，再保存'),
     'state_dict_mismatch': (
         'state_dict does not match the model: missing {missing}; unexpected {unexpected}',
         'state_dict 与模型不符：缺少 {missing}；多出 {unexpected}'),
@@ -140,7 +142,7 @@ ERRORS: dict[str, tuple[str, str]] = {
     'checker_child_failed': (
         'the checker could not start the process that runs your file: {error}',
         '检查器无法启动运行你的文件的进程：{error}'),
-    # --- checkpoints, the hub, memory, tokenizers (checkpoints.py, accounting.py, text.py) ---
+    # --- checkpoints, the hub, memory, tokenizers (checkpoints/, accounting.py, text.py) ---
     'checkpoint_not_found': (
         '{file} does not exist; a checkpoint is a folder (config.json + model.safetensors), a .pt file, or a hub '
         'name ({names})',
@@ -189,6 +191,45 @@ ERRORS: dict[str, tuple[str, str]] = {
         'another process moved {folder} while this save was putting its files in place; nothing of this save was '
         'kept: save again',
         '本次保存放置文件时，另一个进程移动了 {folder}；本次保存未留下任何内容：请重新保存'),
+    'not_regular_file': (
+        '{file} is not a regular file (a FIFO, a device or a socket); glassgpt reads checkpoints and tokenizers '
+        'only from regular files and folders',
+        '{file} 不是普通文件（而是 FIFO、设备或套接字）；glassgpt 只从普通文件和目录读取检查点和分词器'),
+    'checkpoint_unreadable': (
+        '{file} cannot be read ({reason}); check its permissions',
+        '无法读取 {file}（{reason}）；请检查它的权限'),
+    'checkpoint_empty_name': (
+        'the checkpoint is an empty name; give a folder, a .pt file or a hub name ({names})',
+        '检查点的名字为空；请给出目录、.pt 文件或 Hub 上的名字（{names}）'),
+    'plain_pickle_too_big': (
+        '{file} is {size} bytes, more than the {limit} a vocabulary file may have; give the meta.pkl of the data '
+        'the model was trained on',
+        '{file} 有 {size} 字节，超过词表文件上限 {limit}；请给出训练该模型所用数据的 meta.pkl'),
+    'plain_pickle_unsafe': (
+        '{file} asks to load {names}, which could run code; glassgpt reads meta.pkl as plain data only (dicts, '
+        'strings, numbers): write it with pickle.dump of such a dict',
+        '{file} 要求加载 {names}，这可能执行代码；glassgpt 只把 meta.pkl 当作普通数据（字典、字符串、数字）读取：'
+        '请用 pickle.dump 保存这样的字典'),
+    'nanogpt_meta_bad': (
+        "{file} is not nanoGPT's meta.pkl: it needs 'stoi' (char -> id) and 'itos' (id -> char), each the other's "
+        'inverse',
+        "{file} 不是 nanoGPT 的 meta.pkl：它需要 'stoi'（字符 -> id）和 'itos'（id -> 字符），且两者互为逆映射"),
+    'checkpoint_folder_not_ours': (
+        '{folder} holds {names} but is not a checkpoint (no config.json of a GPT-2 or no weights file); '
+        'save_pretrained replaces the whole folder, so save into a new or empty folder',
+        '{folder} 中有 {names}，但它不是检查点（没有 GPT-2 的 config.json 或没有权重文件）；save_pretrained 会替换整个'
+        '目录，请保存到新的或空的目录'),
+    'checkpoint_save_failed': (
+        'could not save to {folder} ({reason}); what was there is unchanged: free space or choose a writable folder',
+        '无法保存到 {folder}（{reason}）；原有内容未变：请腾出空间或选择可写的目录'),
+    'tokenizer_no_unknown': (
+        'the tokenizer has no token for a word of the text and no unknown token to stand in for it; use text its '
+        'vocabulary covers',
+        '分词器没有文本中某个词的 token，也没有可代替它的未知 token；请使用其词表覆盖的文本'),
+    'tokenizer_dropped_char': (
+        'the tokenizer cannot write {char} and would silently drop it (no byte fallback, no unknown token); use '
+        'text its vocabulary covers',
+        '分词器无法表示 {char}，会把它悄悄丢掉（没有字节回退，也没有未知 token）；请使用其词表覆盖的文本'),
     'hub_unavailable': (
         'could not get {name} from the Hugging Face Hub ({reason}); on a machine with internet access run '
         '`hf download {name} --local-dir DIR`, then load DIR (--checkpoint DIR)',
@@ -205,10 +246,10 @@ ERRORS: dict[str, tuple[str, str]] = {
         'memory',
         '{what} 需要 {size} 内存，而 {device} 只有 {available} 可用；请选更小的规模，或释放内存'),
     'tokenizer_not_found': (
-        '{path} holds no tokenizer: glassgpt reads tokenizer.json, vocab.json + merges.txt, tokenizer.model, or '
-        "the 'vocab' of a course .pt file",
-        "{path} 中没有分词器：glassgpt 能读取 tokenizer.json、vocab.json + merges.txt、tokenizer.model，"
-        "或课程 .pt 文件中的 'vocab'"),
+        '{path} holds no tokenizer: glassgpt reads tokenizer.json, vocab.json + merges.txt, tokenizer.model, '
+        "nanoGPT's meta.pkl, or the 'vocab' of a course .pt file",
+        "{path} 中没有分词器：glassgpt 能读取 tokenizer.json、vocab.json + merges.txt、tokenizer.model、"
+        "nanoGPT 的 meta.pkl，或课程 .pt 文件中的 'vocab'"),
     'tokenizer_damaged': (
         '{file} is not a tokenizer glassgpt can read, or it is damaged',
         '{file} 不是 glassgpt 能读取的分词器，或已损坏'),

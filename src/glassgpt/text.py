@@ -12,10 +12,16 @@ Three kinds, each read with the library that is the standard for it:
   CharTokenizer.
 
 All of them answer the same few questions (`Tokenizer`): `encode`, `decode`, `token_bytes` and `token_texts`
-(each token's bytes, and a label to print on an axis), `vocab_size`, `save(folder)`.
+(each token's bytes, and a label to print on an axis), `vocab_size`, `has_id`, `save(folder)`. A model's
+vocabulary may be larger than its tokenizer's (padded, as nanoGPT pads GPT-2's 50,257 to 50,304) or the tokenizer
+may skip ids: `PaddedTokenizer` shows every id it has no token for as `<id>`, so that any id a model can produce
+has a text.
 
-`find_tokenizer(checkpoint)` looks where the weights are; `load_tokenizer(path)` reads the one `--tokenizer`
-names. Streaming: byte-level BPE may split one character across tokens (GPT-2 writes 你 as two tokens, the bytes
+`read_tokenizer(path)` reads the tokenizer files of a file or folder (one dispatch over their kinds, each file read
+once); only regular files are read. Tokenizers know no checkpoint format: each format (checkpoints/) builds its
+tokenizer from these classes. Text a tokenizer cannot encode is an error, never silently shortened: a WordLevel
+vocabulary without an unknown token given a word it lacks, or a BPE without byte fallback or unknown token that
+would drop a character. Streaming: byte-level BPE may split one character across tokens (GPT-2 writes 你 as two tokens, the bytes
 E4 BD and then A0), so printing token by token would print broken bytes; `StreamDecoder` holds an incomplete
 UTF-8 sequence back until its character is whole.
 """
@@ -23,11 +29,12 @@ UTF-8 sequence back until its character is whole.
 import codecs
 import json
 import operator
+import os
 import re
+import stat
 from collections.abc import Iterable, Mapping
 from pathlib import Path
 
-from .checkpoints import locate_checkpoint, read_weights_file
 from .errors import GlassGPTError
 
 TOKENIZER_JSON = "tokenizer.json"
@@ -69,8 +76,12 @@ class Tokenizer:
         token of a character split across tokens) written as \\xNN."""
         return [self.token_bytes(i).decode("utf-8", errors="backslashreplace") for i in ids]
 
+    def has_id(self, token_id: int) -> bool:
+        """Whether `token_id` is one of this tokenizer's tokens (a vocabulary may skip ids)."""
+        return 0 <= token_id < self.vocab_size
+
     def save(self, folder: Path) -> None:
-        """Write this tokenizer's file(s) into `folder`, where find_tokenizer finds them again."""
+        """Write this tokenizer's file(s) into `folder`, where read_tokenizer finds them again."""
         raise NotImplementedError
 
     def _check_id(self, token_id) -> int:
@@ -83,18 +94,16 @@ class Tokenizer:
 class HFTokenizer(Tokenizer):
     """A `tokenizers.Tokenizer`: GPT-2's byte-level BPE, or anything else saved as tokenizer.json."""
 
-    def __init__(self, tokenizer):
+    def __init__(self, tokenizer, spec: dict | None = None):
         self._tokenizer = tokenizer
         self.vocab_size = tokenizer.get_vocab_size(with_added_tokens=True)
         self._special = {i: t.content for i, t in tokenizer.get_added_tokens_decoder().items()}
-        decoder = json.loads(tokenizer.to_str()).get("decoder") or {}
+        decoder = (spec if spec is not None else json.loads(tokenizer.to_str())).get("decoder") or {}
         self._byte_level = "ByteLevel" in json.dumps(decoder)  # alone or inside a decoder Sequence
 
     @classmethod
     def from_file(cls, file: Path) -> "HFTokenizer":
-        from tokenizers import Tokenizer as Library
-
-        return cls(_read(lambda: Library.from_file(str(file)), file))
+        return _from_tokenizer_json(file)
 
     @classmethod
     def from_bpe_files(cls, vocab: Path, merges: Path) -> "HFTokenizer":
@@ -112,10 +121,24 @@ class HFTokenizer(Tokenizer):
         return cls(_read(build, vocab))
 
     def encode(self, text: str) -> list[int]:
-        return self._tokenizer.encode(text, add_special_tokens=False).ids
+        try:
+            encoding = self._tokenizer.encode(text, add_special_tokens=False)
+        except Exception as e:  # a WordLevel vocabulary without an unknown token, given a word it lacks
+            raise GlassGPTError("tokenizer_no_unknown") from e
+        covered = bytearray(len(text))  # offsets count characters of `text`
+        for start, end in encoding.offsets:
+            covered[start:end] = b"\x01" * (end - start)
+        dropped = next((c for c, seen in zip(text, covered) if not seen and not c.isspace()), None)
+        if dropped is not None:  # a BPE without byte fallback or unknown token drops what it cannot spell
+            raise GlassGPTError("tokenizer_dropped_char", char=repr(dropped))
+        return encoding.ids
 
     def decode(self, ids: Iterable[int]) -> str:
         return self._tokenizer.decode([self._check_id(i) for i in ids], skip_special_tokens=False)
+
+    def has_id(self, token_id: int) -> bool:
+        return token_id in self._special or (0 <= token_id < self.vocab_size
+                                             and self._tokenizer.id_to_token(token_id) is not None)
 
     def token_bytes(self, token_id: int) -> bytes:
         token_id = self._check_id(token_id)
@@ -148,7 +171,7 @@ class SentencePieceTokenizer(Tokenizer):
 
     @classmethod
     def from_file(cls, file: Path) -> "SentencePieceTokenizer":
-        return _read(lambda: cls(Path(file).read_bytes()), file)
+        return _read(lambda: cls(_regular(file).read_bytes()), file)
 
     def encode(self, text: str) -> list[int]:
         return self._sp.encode(text, out_type=int)
@@ -206,6 +229,9 @@ class CharTokenizer(Tokenizer):
     def token_bytes(self, token_id: int) -> bytes:
         return self._char(token_id).encode("utf-8", errors="surrogatepass")
 
+    def has_id(self, token_id: int) -> bool:
+        return token_id in self.id_to_char
+
     def save(self, folder: Path) -> None:
         from tokenizers import Regex
         from tokenizers import Tokenizer as Library
@@ -222,6 +248,40 @@ class CharTokenizer(Tokenizer):
         if token_id not in self.id_to_char:  # a gap in the ids
             raise GlassGPTError("tokenizer_bad_id", id=token_id, vocab_size=self.vocab_size)
         return self.id_to_char[token_id]
+
+
+class PaddedTokenizer(Tokenizer):
+    """A tokenizer seen through a model's vocabulary of `vocab_size` ids: every id the tokenizer has no token for
+    (past its end, or a gap) reads as `<id>`, in labels, in decoded text and in a stream."""
+
+    def __init__(self, tokenizer: Tokenizer, vocab_size: int):
+        self.tokenizer = tokenizer
+        self.vocab_size = max(vocab_size, tokenizer.vocab_size)
+
+    def encode(self, text: str) -> list[int]:
+        return self.tokenizer.encode(text)
+
+    def decode(self, ids: Iterable[int]) -> str:
+        """Runs of known ids decoded together (as the tokenizer joins them), each other id as <id>."""
+        text, run = "", []
+        for i in [*map(self._check_id, ids), None]:
+            if i is not None and self.tokenizer.has_id(i):
+                run.append(i)
+                continue
+            text += (self.tokenizer.decode(run) if run else "") + ("" if i is None else f"<{i}>")
+            run = []
+        return text
+
+    def token_bytes(self, token_id: int) -> bytes:
+        token_id = self._check_id(token_id)
+        return self.tokenizer.token_bytes(token_id) if self.tokenizer.has_id(token_id) else f"<{token_id}>".encode()
+
+    def token_texts(self, ids: Iterable[int]) -> list[str]:
+        return [self.tokenizer.token_texts([i])[0] if self.tokenizer.has_id(i) else f"<{i}>"
+                for i in map(self._check_id, ids)]
+
+    def save(self, folder: Path) -> None:
+        self.tokenizer.save(folder)
 
 
 class StreamDecoder:
@@ -248,72 +308,56 @@ class StreamDecoder:
         return self._utf8.decode(b"", final=True)
 
 
-# --- finding and loading -------------------------------------------------------------------------------------------
+# --- reading -------------------------------------------------------------------------------------------------------
 
-def find_tokenizer(checkpoint, vocab_size: int | None = None) -> Tokenizer | None:
-    """The tokenizer stored with a checkpoint, or None when there is none.
+def read_tokenizer(path) -> Tokenizer | None:
+    """The tokenizer of a folder or a file, or None for a folder without one.
 
-    A folder (or a hub name, see checkpoints.locate_checkpoint): `tokenizer.json`, else `vocab.json` +
-    `merges.txt`, else `tokenizer.model`. A course `.pt` file: the character vocabulary of its "vocab".
-    `vocab_size`: the model's; a tokenizer with more tokens than that is an error (it would make ids the model
-    has no row for).
-    """
-    path = locate_checkpoint(checkpoint, files=TOKENIZER_FILES)
-    tokenizer = _in_folder(path) if path.is_dir() else _in_checkpoint_file(path)
-    if tokenizer is not None and vocab_size is not None and tokenizer.vocab_size > vocab_size:
-        raise GlassGPTError("tokenizer_vocab_too_big", tokenizer=tokenizer.vocab_size, model=vocab_size)
-    return tokenizer
-
-
-def load_tokenizer(path, vocab_size: int | None = None) -> Tokenizer:
-    """The tokenizer `--tokenizer PATH` names: a folder or checkpoint (as find_tokenizer), or one file:
-    tokenizer.json (any *.json but vocab.json), vocab.json (with merges.txt beside it), tokenizer.model (any
-    *.model). No tokenizer there is an error."""
+    A folder: `tokenizer.json`, else `vocab.json` + `merges.txt`, else `tokenizer.model`. A file: tokenizer.json
+    (any *.json but vocab.json), vocab.json (with merges.txt beside it), tokenizer.model (any *.model); a file of
+    another kind is an error naming it."""
     path = Path(path)
-    if path.is_file() and path.name != BPE_VOCAB and path.suffix == ".json":
-        tokenizer = _from_tokenizer_json(path)
-    elif path.is_file() and path.name == BPE_VOCAB:
+    if path.is_dir():
+        for name in (TOKENIZER_JSON, BPE_VOCAB, SENTENCEPIECE_MODEL):
+            if (path / name).is_file() and (name != BPE_VOCAB or (path / BPE_MERGES).is_file()):
+                return read_tokenizer(path / name)
+        return None
+    _regular(path)
+    if path.name == BPE_VOCAB:
         if not (path.parent / BPE_MERGES).is_file():
             raise GlassGPTError("tokenizer_not_found", path=str(path))
-        tokenizer = HFTokenizer.from_bpe_files(path, path.parent / BPE_MERGES)
-    elif path.is_file() and path.suffix == ".model":
-        tokenizer = SentencePieceTokenizer.from_file(path)
-    else:
-        tokenizer = find_tokenizer(path)
-    if tokenizer is None:
-        raise GlassGPTError("tokenizer_not_found", path=str(path))
-    if vocab_size is not None and tokenizer.vocab_size > vocab_size:
-        raise GlassGPTError("tokenizer_vocab_too_big", tokenizer=tokenizer.vocab_size, model=vocab_size)
-    return tokenizer
+        return HFTokenizer.from_bpe_files(path, _regular(path.parent / BPE_MERGES))
+    if path.suffix == ".json":
+        return _from_tokenizer_json(path)
+    if path.suffix == ".model":
+        return SentencePieceTokenizer.from_file(path)
+    raise GlassGPTError("tokenizer_not_found", path=str(path))
 
 
-def _in_folder(folder: Path) -> Tokenizer | None:
-    if (folder / TOKENIZER_JSON).is_file():
-        return _from_tokenizer_json(folder / TOKENIZER_JSON)
-    if (folder / BPE_VOCAB).is_file() and (folder / BPE_MERGES).is_file():
-        return HFTokenizer.from_bpe_files(folder / BPE_VOCAB, folder / BPE_MERGES)
-    if (folder / SENTENCEPIECE_MODEL).is_file():
-        return SentencePieceTokenizer.from_file(folder / SENTENCEPIECE_MODEL)
-    return None
-
-
-def _in_checkpoint_file(file: Path) -> Tokenizer | None:
-    """The character vocabulary of a course checkpoint's "vocab" (char -> id), if it has one."""
-    stored = read_weights_file(file)
-    vocab = stored.get("vocab") if isinstance(stored, Mapping) else None
-    return None if vocab is None else CharTokenizer(vocab)
+def _regular(file: Path) -> Path:
+    """`file`, when it is a regular file: a FIFO or a device would block the reader or never end."""
+    try:
+        mode = os.stat(file).st_mode
+    except OSError:
+        raise GlassGPTError("tokenizer_not_found", path=str(file)) from None
+    if not stat.S_ISREG(mode):
+        raise GlassGPTError("not_regular_file", file=str(file))
+    return Path(file)
 
 
 def _from_tokenizer_json(file: Path) -> Tokenizer:
-    """A tokenizer.json; one that CharTokenizer.save wrote comes back as a CharTokenizer."""
-    spec = _read(lambda: json.loads(Path(file).read_text(encoding="utf-8")), file)
+    """A tokenizer.json, read once; one that CharTokenizer.save wrote comes back as a CharTokenizer."""
+    from tokenizers import Tokenizer as Library
+
+    text = _read(lambda: _regular(file).read_text(encoding="utf-8"), file)
+    spec = _read(lambda: json.loads(text), file)
     model = spec.get("model") if isinstance(spec, dict) else None
     decoder = spec.get("decoder") if isinstance(spec, dict) else None
     if isinstance(model, dict) and model.get("type") == "WordLevel" and isinstance(decoder, dict) \
             and decoder.get("type") == "Fuse" and isinstance(model.get("vocab"), dict) \
             and all(len(c) == 1 for c in model["vocab"]):
         return CharTokenizer(model["vocab"])
-    return HFTokenizer.from_file(file)
+    return HFTokenizer(_read(lambda: Library.from_str(text), file), spec if isinstance(spec, dict) else None)
 
 
 def _read(read, file: Path):

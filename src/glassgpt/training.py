@@ -39,7 +39,7 @@ from .analysis import repeated_random_tokens
 from .config import GPTConfig
 from .errors import GlassGPTError
 from .model import GPT
-from .text import CharTokenizer, find_tokenizer
+from .text import CharTokenizer, read_tokenizer
 
 TASKS = ("induction", "text")
 TRAINING_STATE = "training_state.pt"
@@ -230,7 +230,7 @@ def resume(out_dir, steps: int | None = None, progress: Callable[[Progress], Non
     if steps is not None:
         settings = settings.replace(steps=steps)
     model = GPT.from_pretrained(out_dir).to(device)
-    batches, tokenizer = _task(settings, find_tokenizer(out_dir))
+    batches, tokenizer = _task(settings, read_tokenizer(out_dir))
     optimizer = make_optimizer(model, settings)
     optimizer.load_state_dict(state["optimizer"])
     generator = torch.Generator()

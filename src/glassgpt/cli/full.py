@@ -6,7 +6,7 @@ import math
 import torch
 
 from ..inspection import trace_forward
-from .options import (add_model_options, add_text_options, decode, describe, example_input, model_from_args,
+from .options import (add_model_options, add_text_options, describe, example_input, model_from_args,
                       require_finite)
 from .render import WIDTH, display_width, frame, heading, pad, readable_sizes, shape, tokens_line, visible, wrap
 
@@ -124,7 +124,7 @@ def run(args, t) -> list[str]:
     lines += ["", t("full.generate_title" if untrained else "full.generate_title_loaded", n=GENERATED)]
     lines += ["  " + t("full.prompt", ids=prompt[0].tolist()), "  " + t("full.generated", ids=generated)]
     if example.tokenizer is not None:
-        lines += ["  " + t("full.as_text", prompt=visible(decode(example.tokenizer, prompt[0].tolist()), spaces=False),
-                           generated=visible(decode(example.tokenizer, generated), spaces=False))]
+        lines += ["  " + t("full.as_text", prompt=visible(example.tokenizer.decode(prompt[0].tolist()), spaces=False),
+                           generated=visible(example.tokenizer.decode(generated), spaces=False))]
     lines += wrap(t("full.generate_how"), indent="  ")
     return lines

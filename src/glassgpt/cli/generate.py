@@ -90,13 +90,13 @@ def token_parts(label: str, tokens):
 
 
 def text_parts(label: str, ids, tokenizer):
-    """Token ids as text after a label, each piece printed as soon as its characters are whole; an id past the
-    tokenizer's vocabulary as <id>."""
+    """Token ids as text after a label, each piece printed as soon as its characters are whole; an id the
+    tokenizer has no token for as <id> (text.PaddedTokenizer)."""
     yield Part(label + " ")
     decoder = StreamDecoder(tokenizer)
     for token in ids:
         token = int(token)
-        piece = decoder.push(token) if token < tokenizer.vocab_size else decoder.flush() + f"<{token}>"
+        piece = decoder.push(token)
         if piece:
             yield Part(_running_text(piece))
     yield _running_text(decoder.flush())

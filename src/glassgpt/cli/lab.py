@@ -15,7 +15,7 @@ import torch
 from ..accounting import format_bytes
 from ..lab import build_payload, write_page
 from .options import (DEFAULT_PRESET, UsageError, add_model_options, add_text_options, drawable_vocab_size,
-                      encode_text, model_from_args, require_finite, token_texts, tokenizer_from_args)
+                      encode_text, model_from_args, require_finite, tokenizer_from_args)
 
 DEFAULT_OUT = "lab.html"
 DEFAULT_LENGTH = 16  # tokens of the random input (at most half of block_size, leaving room to generate)
@@ -34,17 +34,6 @@ def random_repeated(vocab_size: int, length: int, seed: int) -> torch.Tensor:
     half = torch.randint(0, vocab_size, (1, length // 2), generator=generator)
     extra = torch.randint(0, vocab_size, (1, length % 2), generator=generator)
     return torch.cat([half, half, extra], dim=1)
-
-
-class PageTokenizer:
-    """What the page asks of a tokenizer, each id's text, with an id past the tokenizer's vocabulary (a padded
-    model vocabulary, which generation may pick) shown as <id>, as every mode shows it."""
-
-    def __init__(self, tokenizer):
-        self.tokenizer = tokenizer
-
-    def token_texts(self, ids) -> list[str]:
-        return token_texts(self.tokenizer, list(ids))
 
 
 def source_of(args) -> str:
@@ -72,8 +61,7 @@ def run(args, t) -> list[str]:
     idx = idx.to(next(model.parameters()).device)
     with torch.no_grad():
         require_finite(model(idx)[0], args)  # the page holds numbers only: an overflow is said, not written
-    page_tokenizer = None if tokenizer is None else PageTokenizer(tokenizer)
-    payload = build_payload(model, idx, page_tokenizer, source=source_of(args))
+    payload = build_payload(model, idx, tokenizer, source=source_of(args))  # ids it lacks read <id> (PaddedTokenizer)
     try:
         path = write_page(payload, out, lang=t.lang)
     except OSError as error:

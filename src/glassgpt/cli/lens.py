@@ -9,7 +9,7 @@ import json
 import torch
 
 from ..analysis import logit_lens
-from .options import add_model_options, add_text_options, describe, example_input, model_from_args, token_texts
+from .options import add_model_options, add_text_options, describe, example_input, model_from_args
 from .render import display_width, heading, pad, visible, wrap
 
 DEFAULT_TOP_K = 3
@@ -41,7 +41,7 @@ def run(args, t) -> list[str]:
     ids = idx[0].tolist()
 
     def text(token_id: int) -> str | None:
-        return token_texts(tokenizer, [token_id])[0] if tokenizer else None
+        return tokenizer.token_texts([token_id])[0] if tokenizer else None
 
     def label(token_id: int) -> str:
         return visible(text(token_id)) if tokenizer else str(token_id)

@@ -13,7 +13,8 @@ import torch
 from ..accounting import check_fits
 from ..config import PRESETS, GPTConfig
 from ..model import GPT
-from ..text import Tokenizer, find_tokenizer, load_tokenizer
+from ..checkpoints import find_tokenizer, load_tokenizer
+from ..text import Tokenizer
 from ..training import MAX_SEED
 
 DEFAULT_PRESET = "small"
@@ -108,7 +109,7 @@ def model_from_args(args) -> GPT:
     Refused before anything is allocated when it would not fit in memory; refused after, when a weight is not a
     finite number (a broken checkpoint, or fp16's range exceeded)."""
     device, dtype = device_from_args(args), DTYPES[args.dtype]
-    if args.checkpoint:
+    if args.checkpoint is not None:
         reject_config_with_checkpoint(args)
         model = GPT.from_pretrained(args.checkpoint)  # refuses by itself what would not fit, as it was stored
         weight = next(model.parameters())
@@ -144,7 +145,8 @@ def add_text_options(parser: argparse.ArgumentParser, t) -> None:
 
 
 def tokenizer_from_args(args, model: GPT) -> Tokenizer | None:
-    """The tokenizer --tokenizer names, else the one stored with --checkpoint, else None (token ids only)."""
+    """The tokenizer --tokenizer names, else the one stored with --checkpoint, else None (token ids only); padded
+    to the model's vocabulary (text.PaddedTokenizer: an id it has no token for reads as <id>)."""
     if args.tokenizer:
         return load_tokenizer(args.tokenizer, model.config.vocab_size)
     if args.checkpoint:
@@ -177,7 +179,7 @@ class Example:
 def drawable_vocab_size(config, tokenizer) -> int:
     """How many ids random input may draw from: the ids the tokenizer has, when there is one (a model's vocabulary
     may be padded beyond it)."""
-    return config.vocab_size if tokenizer is None else min(config.vocab_size, tokenizer.vocab_size)
+    return config.vocab_size if tokenizer is None else min(config.vocab_size, tokenizer.tokenizer.vocab_size)
 
 
 def example_input(args, model: GPT, B: int, T: int) -> Example:
@@ -189,25 +191,8 @@ def example_input(args, model: GPT, B: int, T: int) -> Example:
         idx = encode_text(args.text, tokenizer, config.block_size)  # (1, T)
     else:
         idx = torch.randint(0, drawable_vocab_size(config, tokenizer), (B, T), generator=generator)  # (B, T)
-    texts = None if tokenizer is None else tuple(token_texts(tokenizer, idx[0].tolist()))
+    texts = None if tokenizer is None else tuple(tokenizer.token_texts(idx[0].tolist()))
     return Example(idx.to(next(model.parameters()).device), texts, generator, tokenizer)
-
-
-def token_texts(tokenizer: Tokenizer, ids: list[int]) -> list[str]:
-    """Each token's text; an id past the tokenizer's vocabulary (a padded model vocabulary) as <id>."""
-    return [tokenizer.token_texts([i])[0] if i < tokenizer.vocab_size else f"<{i}>" for i in ids]
-
-
-def decode(tokenizer: Tokenizer, ids: list[int]) -> str:
-    """The text of `ids`; an id past the tokenizer's vocabulary as <id>."""
-    text, run = "", []
-    for i in [*ids, None]:
-        if i is not None and i < tokenizer.vocab_size:
-            run.append(i)
-            continue
-        text += tokenizer.decode(run) + ("" if i is None else f"<{i}>")
-        run = []
-    return text
 
 
 def describe(config: GPTConfig) -> str:

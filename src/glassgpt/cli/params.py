@@ -11,10 +11,8 @@ fast as `tiny`. `--preset all` gives a table of every preset. `--json` prints on
 
 import dataclasses
 import json
-from pathlib import Path
-
 from ..accounting import count_flops, count_parameters, format_bytes, memory_footprint
-from ..checkpoints import read_config
+from ..checkpoints import checkpoint_config
 from ..config import PRESETS
 from .options import DEFAULT_PRESET, UsageError, add_config_options, config_from_args, reject_config_with_checkpoint
 from .render import pad
@@ -39,7 +37,7 @@ def run(args, t) -> list[str]:
         if args.json:
             return [json.dumps({"presets": {name: _as_json(name, c, args.seq_len) for name, c in configs.items()}})]
         return _presets(configs, args.seq_len, t)
-    preset = None if args.checkpoint else args.preset or DEFAULT_PRESET
+    preset = None if args.checkpoint is not None else args.preset or DEFAULT_PRESET
     config = _config(args, preset)
     if args.json:
         return [json.dumps(_as_json(preset, config, args.seq_len))]
@@ -47,10 +45,11 @@ def run(args, t) -> list[str]:
 
 
 def _config(args, preset):
-    """The config the options describe. From --checkpoint only config.json is read, never the weights."""
-    if args.checkpoint:
+    """The config the options describe. From a --checkpoint folder (or hub name) only config.json is read, never
+    the weights; a single file (a .pt of either course, nanoGPT's ckpt.pt) is read as every mode reads it."""
+    if args.checkpoint is not None:
         reject_config_with_checkpoint(args)
-        return read_config(Path(args.checkpoint))
+        return checkpoint_config(args.checkpoint)
     return config_from_args(args, preset)
 
 

@@ -5,8 +5,9 @@ one checkpoint's config with another's weights.
    they never read half of a swap), every file goes into a new sibling folder `.glassgpt-tmp-<pid>-<hex>-<name>`,
    each file with the same ordinary mode (the umask's), flushed to disk;
 2. the old folder is renamed aside (`.glassgpt-old-<pid>-<hex>-<name>`), the new one renamed in, the old removed.
-A save killed at any point leaves only those recognisable siblings; the next save or load of the folder removes
-them once their process is gone, and brings an old folder back if the kill fell between the two renames. Where
+A save killed at any point leaves only those recognisable siblings; the next save of the folder (or an explicit
+`recover_interrupted_save`) removes them once their process is gone, and brings an old folder back if the kill
+fell between the two renames. Reading never does: a load changes nothing on the disk. Where
 the parent cannot be locked (no fcntl, a filesystem without flock), the renames alone still never mix two
 checkpoints: a save that loses a race says so.
 """
@@ -20,44 +21,43 @@ import shutil
 from collections.abc import Callable
 from pathlib import Path
 
-from .errors import GlassGPTError
+from ..errors import GlassGPTError
 
 # the sibling folders of a save in progress: .glassgpt-tmp-<pid>-<hex>-<name> (new), .glassgpt-old-... (moved aside)
 _SIDE_FOLDER = re.compile(r"\.glassgpt-(tmp|old)-(\d+)-[0-9a-f]+-(.+)", re.DOTALL)
 
 
-def write_folder(folder: Path, fill: Callable[[Path], None], allowed: frozenset[str]) -> None:
-    """Make `folder` hold exactly what `fill(temporary_folder)` writes, replacing what it held, at once. An
-    existing folder may hold only files named in `allowed` (anything else is not ours to delete). On any failure
-    the folder is as it was and nothing is left behind."""
+def write_folder(folder: Path, fill: Callable[[Path], None], replaceable: Callable[[Path], None]) -> None:
+    """Make `folder` hold exactly what `fill(temporary_folder)` writes, replacing what it held, at once.
+    `replaceable(folder)` raises when an existing folder is not ours to replace; it runs under the lock. On any
+    failure the folder is as it was and nothing is left behind; a failure of the disk (read-only, full, ...) is a
+    GlassGPTError naming the folder and the reason."""
     folder = Path(os.path.abspath(folder))
     if folder.is_symlink():
         folder = folder.resolve()  # replace what the link points to, not the link
-    folder.parent.mkdir(parents=True, exist_ok=True)
-    with folder_lock(folder, exclusive=True):
-        _remove_interrupted_saves(folder)
-        _refuse_foreign_files(folder, allowed)
-        temporary = _side_path(folder, "tmp")
-        os.mkdir(temporary)
-        try:
-            fill(temporary)
-            _settle(temporary, like=folder)
-            _swap_in(temporary, folder)
-        except BaseException:
-            shutil.rmtree(temporary, ignore_errors=True)
-            raise
-        _fsync_folder(folder.parent)  # the renames themselves survive a power cut
-
-
-def _refuse_foreign_files(folder: Path, allowed: frozenset[str]) -> None:
-    if folder.is_file():
-        raise GlassGPTError("checkpoint_save_is_file", folder=str(folder))
-    if not folder.is_dir():
-        return
-    foreign = sorted(set(os.listdir(folder)) - allowed)
-    if foreign:
-        shown = ", ".join(foreign[:5]) + (", ..." if len(foreign) > 5 else "")
-        raise GlassGPTError("checkpoint_folder_foreign", folder=str(folder), names=shown)
+    try:
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with folder_lock(folder, exclusive=True):
+            _remove_interrupted_saves(folder)
+            if folder.exists() and not folder.is_dir():
+                raise GlassGPTError("checkpoint_save_is_file", folder=str(folder))
+            if folder.is_dir() and os.listdir(folder):
+                replaceable(folder)
+            temporary = _side_path(folder, "tmp")
+            os.mkdir(temporary)
+            try:
+                fill(temporary)
+                _settle(temporary, like=folder)
+                _swap_in(temporary, folder)
+            except BaseException:
+                shutil.rmtree(temporary, ignore_errors=True)
+                raise
+            _fsync_folder(folder.parent)  # the renames themselves survive a power cut
+    except GlassGPTError:
+        raise
+    except (OSError, RuntimeError) as e:  # torch.save and safetensors say a full disk as a RuntimeError / their own
+        reason = getattr(e, "strerror", None) or (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
+        raise GlassGPTError("checkpoint_save_failed", folder=str(folder), reason=reason) from e
 
 
 def _settle(temporary: Path, like: Path) -> None:
@@ -132,7 +132,8 @@ def _remove_interrupted_saves(folder: Path) -> None:
 
 
 def recover_interrupted_save(path: Path) -> None:
-    """What a load does first: if a killed save left something next to `path`, clean it up (best effort)."""
+    """If a killed save left something next to `path`, clean it up (best effort). Every save does this first;
+    call it to tidy a folder without saving. Loading never calls it."""
     folder = Path(os.path.abspath(path))
     if not _stale_side_folders(folder):
         return  # the usual case: one listdir, no lock
