@@ -23,6 +23,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from glassgpt import GPT, GPTConfig, GlassGPTError
+from glassgpt.checkpoints import recover_interrupted_save
 
 pytestmark = pytest.mark.skipif(os.name != "posix", reason="SIGKILL and flock are POSIX")
 
@@ -118,7 +119,10 @@ def test_save_killed_at_every_stage(tmp_path, stage, then):
 
     if then == "load":
         expected = old if STAGES[stage] == "old" else new
+        before = sorted(os.listdir(folder.parent))
         assert same_weights(GPT.from_pretrained(folder), expected)
+        assert sorted(os.listdir(folder.parent)) == before  # reading changes nothing on the disk
+        recover_interrupted_save(folder)  # what the next save does first
     else:
         third = small_model(seed=2)
         third.save_pretrained(folder)
@@ -373,9 +377,11 @@ def test_available_memory_reads_the_machine():
         assert available_memory("cuda") is None
 
 
-def test_loading_asks_for_the_float32_model_and_the_file_and_not_a_byte_more(tmp_path, monkeypatch):
-    """A folder: the float32 model plus the weights file, checked from config.json before reading. A .pt file: the
-    file (before reading it), then the float32 model. Exactly that much available is enough; a byte less is not."""
+def test_loading_asks_for_one_copy_of_the_weights_and_not_a_byte_more(tmp_path, monkeypatch):
+    """The model is built on the meta device and takes the stored tensors as its own, so loading holds the weights
+    once. A folder: the weights file, or the 16-bit model where that is larger, checked from config.json before
+    reading. A .pt file: the file, before reading it. Exactly that much available is enough; a byte less is
+    not."""
     import glassgpt.accounting as accounting
     from glassgpt.accounting import format_bytes, weight_bytes
 
@@ -383,8 +389,8 @@ def test_loading_asks_for_the_float32_model_and_the_file_and_not_a_byte_more(tmp
     monkeypatch.setattr(accounting, "available_memory", lambda device="cpu": available["bytes"])
     model, folder = small_model(seed=0), tmp_path / "ckpt"
     model.save_pretrained(folder)
-    model_bytes = weight_bytes(model.config, torch.float32)
-    need = model_bytes + (folder / "model.safetensors").stat().st_size
+    model_bytes = weight_bytes(model.config, torch.bfloat16)
+    need = max(model_bytes, (folder / "model.safetensors").stat().st_size)
     available["bytes"] = need
     assert same_weights(GPT.from_pretrained(folder), model)
     available["bytes"] = need - 1
@@ -400,11 +406,11 @@ def test_loading_asks_for_the_float32_model_and_the_file_and_not_a_byte_more(tmp
         GPT.from_pretrained(folder)
     assert error.value.key == "checkpoint_missing_file"
 
-    file = tmp_path / "half.pt"  # bfloat16: the file is smaller than the float32 model it becomes
+    file = tmp_path / "half.pt"  # bfloat16: the model stays bfloat16, as stored
     torch.save({"model": {k: v.to(torch.bfloat16) for k, v in model.state_dict().items()}, "config": model.config},
                file)
     size = file.stat().st_size
-    assert size < model_bytes
+    available["bytes"] = size
     assert GPT.from_pretrained(file).config == model.config
     available["bytes"] = size - 1
     with pytest.raises(GlassGPTError) as error:
@@ -412,3 +418,116 @@ def test_loading_asks_for_the_float32_model_and_the_file_and_not_a_byte_more(tmp
     assert error.value.key == "not_enough_memory"
     assert error.value.fields == {"what": f"half.pt ({size} bytes)", "size": format_bytes(size),
                                   "available": format_bytes(size - 1), "device": "cpu"}
+
+
+# --- hostile and careless files: each attack as a user would make it ---------------------------------------------
+
+def run_cli(*args, timeout=120):
+    """glassgpt's real entry point in a fresh process -> CompletedProcess (a hang fails at `timeout`)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LC_")}
+    return subprocess.run([sys.executable, "-m", "glassgpt", *map(str, args)], capture_output=True, text=True,
+                          env={**env, "LANG": "C.UTF-8"}, timeout=timeout)
+
+
+def one_line(result) -> str:
+    assert result.returncode == 2 and not result.stdout, (result.returncode, result.stdout, result.stderr)
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
+    return lines[0]
+
+
+@pytest.mark.parametrize("option", ["--checkpoint", "--tokenizer"])
+def test_a_fifo_is_refused_not_waited_on(tmp_path, option):
+    fifo = tmp_path / "ckpt.pt"
+    os.mkfifo(fifo)
+    args = [option, fifo] if option == "--checkpoint" else ["--preset", "tiny", option, fifo, "--text", "a"]
+    assert "regular file" in one_line(run_cli("components", *args, timeout=60))
+
+
+def test_a_fifo_inside_a_checkpoint_folder_is_refused(tmp_path):
+    small_model(seed=0).save_pretrained(tmp_path / "ckpt")
+    (tmp_path / "ckpt" / "config.json").unlink()
+    os.mkfifo(tmp_path / "ckpt" / "config.json")
+    assert "regular file" in one_line(run_cli("params", "--checkpoint", tmp_path / "ckpt", timeout=60))
+
+
+def test_an_empty_checkpoint_name_is_an_error_not_a_random_model():
+    assert "empty" in one_line(run_cli("full", "--checkpoint", ""))
+    with pytest.raises(GlassGPTError):
+        GPT.from_pretrained("")
+
+
+def test_float8_weights_are_one_line(tmp_path):
+    model = small_model(seed=0)
+    torch.save({"model": {k: v.to(torch.float8_e4m3fn) for k, v in model.state_dict().items()},
+                "config": model.config}, tmp_path / "f8.pt")
+    assert "float8_e4m3fn" in one_line(run_cli("full", "--checkpoint", tmp_path / "f8.pt"))
+
+
+def test_a_legacy_pickle_loads_without_a_warning(tmp_path):
+    model = small_model(seed=0)
+    torch.save({"model": model.state_dict(), "config": model.config}, tmp_path / "old.pt",
+               _use_new_zipfile_serialization=False)  # the format before torch 1.6
+    result = run_cli("components", "--checkpoint", tmp_path / "old.pt")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+def test_a_folder_named_like_a_checkpoint_but_not_one_is_not_replaced(tmp_path):
+    folder = tmp_path / "settings"
+    folder.mkdir()
+    (folder / "config.json").write_text('{"theme": "dark"}')
+    (folder / "model.safetensors").write_bytes(b"my own bytes")
+    before = {name: (folder / name).read_bytes() for name in os.listdir(folder)}
+    with pytest.raises(GlassGPTError) as error:
+        small_model(seed=0).save_pretrained(folder)
+    assert error.value.key == "checkpoint_folder_not_ours"
+    assert {name: (folder / name).read_bytes() for name in os.listdir(folder)} == before
+    assert leftovers(folder) == []
+
+
+def test_reading_changes_nothing_on_the_disk(tmp_path):
+    folder = tmp_path / "ckpt"
+    small_model(seed=0).save_pretrained(folder)
+    stale = tmp_path / ".glassgpt-tmp-999999999-00ff00ff-ckpt"  # a killed save's folder (no such process)
+    stale.mkdir()
+    GPT.from_pretrained(folder)
+    assert stale.exists()  # loading leaves it: only a save (or recover_interrupted_save) tidies
+    small_model(seed=1).save_pretrained(folder)
+    assert not stale.exists()
+
+
+@pytest.fixture
+def small_mount(tmp_path):
+    """A 256 KiB tmpfs (root only): a disk that fills up, and that can be made read-only."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+def test_a_full_disk_during_a_save_is_one_error_and_the_old_checkpoint_is_whole(small_mount):
+    folder = small_mount / "ckpt"
+    old = small_model(seed=0, n_layer=1)
+    old.save_pretrained(folder)
+    before = {name: (folder / name).read_bytes() for name in os.listdir(folder)}
+    big = GPT(GPTConfig.from_preset("tiny", vocab_size=2000, n_embd=64, n_head=4, n_layer=2))  # ~1.5 MB
+    with pytest.raises(GlassGPTError) as error:
+        big.save_pretrained(folder)
+    assert error.value.key == "checkpoint_save_failed"
+    assert {name: (folder / name).read_bytes() for name in os.listdir(folder)} == before
+    assert leftovers(folder) == []
+    assert same_weights(GPT.from_pretrained(folder), old)
+
+
+def test_a_read_only_disk_is_one_error_and_the_old_checkpoint_is_whole(small_mount):
+    folder = small_mount / "ckpt"
+    small_model(seed=0, n_layer=1).save_pretrained(folder)
+    before = {name: (folder / name).read_bytes() for name in os.listdir(folder)}
+    subprocess.run(["mount", "-o", "remount,ro", str(small_mount)], check=True)
+    with pytest.raises(GlassGPTError) as error:
+        small_model(seed=1, n_layer=1).save_pretrained(folder)
+    assert error.value.key == "checkpoint_save_failed" and "Read-only" in str(error.value)
+    assert {name: (folder / name).read_bytes() for name in os.listdir(folder)} == before

@@ -131,6 +131,15 @@ def _remove_interrupted_saves(folder: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
+def interrupted_original(path: Path) -> Path | None:
+    """Where a folder is while a killed save left it aside (killed between its two renames), for a reader: the
+    old checkpoint, read where it is, changing nothing. None when `path` exists or no such folder is there."""
+    folder = Path(os.path.abspath(path))
+    if folder.exists():
+        return None
+    return next((aside for aside, kind in _stale_side_folders(folder) if kind == "old"), None)
+
+
 def recover_interrupted_save(path: Path) -> None:
     """If a killed save left something next to `path`, clean it up (best effort). Every save does this first;
     call it to tidy a folder without saving. Loading never calls it."""

@@ -8,6 +8,7 @@ changes nothing on the disk.
 from pathlib import Path
 
 from ..errors import GlassGPTError
+from .folders import interrupted_original
 from .hf import CONFIG_FILE, WEIGHTS_FILE
 
 HUB_NAMES = ("gpt2", "gpt2-medium", "gpt2-large", "gpt2-xl")  # OpenAI's GPT-2 on the Hugging Face Hub
@@ -16,13 +17,17 @@ HUB_FILES = (CONFIG_FILE, WEIGHTS_FILE, "tokenizer.json", "vocab.json", "merges.
 
 
 def locate_checkpoint(path_or_name, files: tuple[str, ...] = HUB_FILES) -> Path:
-    """The folder or file a checkpoint argument names. An existing path is itself; a hub name (HUB_NAMES) is its
-    snapshot folder in the hub cache, where `files` are downloaded first when they are not there yet."""
+    """The folder or file a checkpoint argument names. An existing path is itself (or, where a save was killed
+    between its two renames, the old folder where that save left it); a hub name (HUB_NAMES) is its snapshot
+    folder in the hub cache, where `files` are downloaded first when they are not there yet."""
     if isinstance(path_or_name, str) and not path_or_name.strip():
         raise GlassGPTError("checkpoint_empty_name", names=", ".join(HUB_NAMES))  # Path("") would be the cwd
     path = Path(path_or_name)
     if path.exists():
         return path
+    aside = interrupted_original(path)
+    if aside is not None:
+        return aside
     if isinstance(path_or_name, str) and path_or_name in HUB_NAMES:
         return download_from_hub(path_or_name, files)
     raise GlassGPTError("checkpoint_not_found",
