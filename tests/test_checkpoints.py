@@ -645,6 +645,24 @@ def _course_checkpoint(model, file, **extra):
     return vocab
 
 
+def test_params_takes_a_course_pt_file_and_reads_it_once(tmp_path, cli, monkeypatch):
+    """`params --checkpoint model_epoch3.pt` counts the model the file holds, like every other mode."""
+    import glassgpt.checkpoints.resolve as resolve
+    from glassgpt.accounting import count_parameters
+
+    model, file = _course_model(), tmp_path / "model_epoch3.pt"
+    _course_checkpoint(model, file)
+    status, out, err = cli("params", "--checkpoint", file, "--json")
+    assert status == 0, err
+    assert json.loads(out)["total"] == count_parameters(model.config).total == model.get_num_params(
+        non_embedding=False)
+    reads = []
+    real = resolve.read_weights_file
+    monkeypatch.setattr(resolve, "read_weights_file", lambda f: reads.append(f) or real(f))
+    status, out, err = cli("components", "--checkpoint", file, "--text", "hello")
+    assert status == 0 and len(reads) == 1, err  # the model and its vocabulary from one unpickling
+
+
 def test_course_checkpoint_loads_with_plain_torch_load_and_from_pretrained(tmp_path):
     """torch >= 2.6 loads with weights_only=True by default: the GPTConfig in the file must be allow-listed."""
     from glassgpt.checkpoints import find_tokenizer

@@ -110,6 +110,14 @@ def test_cli_checkpoint_gpt2_reads_the_hub_cache(hub_cache):
     assert "vocab_size=50257 block_size=32 n_layer=2 n_head=2 n_embd=16" in result.stdout
 
 
+def test_params_takes_a_hub_name(hub_cache):
+    result = subprocess.run([sys.executable, "model.py", "params", "--checkpoint", "gpt2", "--json"],
+                            env=offline_env(hub_cache), capture_output=True, text=True, timeout=300, cwd=ROOT)
+    assert result.returncode == 0, result.stderr
+    config = json.loads(result.stdout)["config"]
+    assert (config["vocab_size"], config["block_size"], config["n_layer"], config["n_embd"]) == (50257, 32, 2, 16)
+
+
 NOT_THERE = """
 import json
 from glassgpt import GPT, GlassGPTError

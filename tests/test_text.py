@@ -273,3 +273,58 @@ def test_ids_out_of_range(gpt2):
         assert error.value.key == "tokenizer_bad_id"
     with pytest.raises(TypeError):
         gpt2.token_bytes(1.5)
+
+
+# --- ids a tokenizer lacks, text it cannot encode --------------------------------------------------------------
+
+def test_a_padded_tokenizer_reads_every_id_it_lacks_as_id():
+    from glassgpt.text import PaddedTokenizer
+
+    padded = PaddedTokenizer(CharTokenizer({"a": 0, "c": 2}), vocab_size=5)  # a gap at 1, padding at 3 and 4
+    assert padded.vocab_size == 5 and padded.encode("ca") == [2, 0]
+    assert padded.token_texts([0, 1, 2, 4]) == ["a", "<1>", "c", "<4>"]
+    assert padded.decode([0, 1, 2, 4, 0]) == "a<1>c<4>a"
+    stream = StreamDecoder(padded)
+    assert "".join(stream.push(i) for i in [2, 3, 0]) + stream.flush() == "c<3>a"
+    with pytest.raises(GlassGPTError):
+        padded.decode([5])
+
+
+def test_a_tokenizer_with_id_gaps_does_not_break_views_that_draw_random_input(tmp_path, cli):
+    CharTokenizer({"a": 0, "c": 2, "e": 4}).save(tmp_path)  # ids 1 and 3 are nobody's
+    for mode in ("full", "components", "lens", "attention"):
+        status, out, err = cli(mode, "--preset", "tiny", "--vocab-size", "5", "--tokenizer", tmp_path / "tokenizer.json")
+        assert status == 0, (mode, err)
+
+
+def test_a_word_level_tokenizer_without_an_unknown_token_says_so(tmp_path, cli):
+    from tokenizers import Tokenizer as Library
+    from tokenizers import models, pre_tokenizers
+
+    tokenizer = Library(models.WordLevel({"the": 0, "cat": 1}, unk_token=None))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    tokenizer.save(str(tmp_path / "tokenizer.json"))
+    ours = load_tokenizer(tmp_path / "tokenizer.json")
+    assert ours.encode("the cat") == [0, 1]
+    with pytest.raises(GlassGPTError) as error:
+        ours.encode("the dog")
+    assert error.value.key == "tokenizer_no_unknown"
+    status, out, err = cli("components", "--preset", "tiny", "--tokenizer", tmp_path / "tokenizer.json",
+                           "--text", "the dog")
+    assert status == 2 and len(err.strip().splitlines()) == 1
+
+
+def test_a_bpe_that_would_drop_a_character_refuses_instead(tmp_path):
+    """A BPE without byte fallback or unknown token drops what it cannot spell; glassgpt refuses the text."""
+    from tokenizers import Tokenizer as Library
+    from tokenizers import models, pre_tokenizers
+
+    tokenizer = Library(models.BPE({"a": 0, "b": 1, "ab": 2}, [("a", "b")]))
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    assert tokenizer.encode("ab z ab").ids == [2, 2]  # the library's own answer: z silently gone
+    tokenizer.save(str(tmp_path / "tokenizer.json"))
+    ours = load_tokenizer(tmp_path / "tokenizer.json")
+    assert ours.encode("ab ab") == [2, 2]
+    with pytest.raises(GlassGPTError) as error:
+        ours.encode("ab z ab")
+    assert error.value.key == "tokenizer_dropped_char" and "'z'" in str(error.value)
