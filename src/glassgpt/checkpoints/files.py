@@ -11,6 +11,8 @@
 """
 
 import io
+import json
+import math
 import os
 import pickle
 import stat
@@ -19,7 +21,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import torch
-from safetensors.torch import load_file
 
 from ..accounting import require_memory
 from ..config import GPTConfig
@@ -66,7 +67,7 @@ def read_weights_file(file: Path):
     require_memory(file.stat().st_size, f"{file.name} ({file.stat().st_size} bytes)")
     try:
         if file.suffix == ".safetensors":
-            return load_file(file)
+            return read_safetensors(file)
         with warnings.catch_warnings():  # torch warns about the pre-1.6 (non-zip) format; we read it all the same
             warnings.simplefilter("ignore")
             # weights_only: tensors, plain containers and GPTConfig; anything that would run code is refused
@@ -78,6 +79,40 @@ def read_weights_file(file: Path):
                                 file=str(file), names=", ".join(sorted(unsafe))) from e
         raise GlassGPTError("checkpoint_damaged",
                             file=str(file)) from e
+
+
+_SAFETENSORS_DTYPES = {
+    "F64": torch.float64, "F32": torch.float32, "F16": torch.float16, "BF16": torch.bfloat16,
+    "F8_E4M3": torch.float8_e4m3fn, "F8_E5M2": torch.float8_e5m2, "I64": torch.int64, "I32": torch.int32,
+    "I16": torch.int16, "I8": torch.int8, "U8": torch.uint8, "BOOL": torch.bool,
+}
+
+
+def read_safetensors(file: Path) -> dict[str, torch.Tensor]:
+    """A safetensors file's tensors, each read from the file straight into its own memory: the weights exist once
+    in this process (safetensors.torch.load_file copies them out of a mapping of the whole file, which counts
+    twice while loading). The format: an 8-byte little-endian header length, a JSON header {name: {dtype, shape,
+    data_offsets}}, then the data; every offset and size is checked before anything is allocated."""
+    with open(file, "rb") as f:
+        size = os.fstat(f.fileno()).st_size
+        length = int.from_bytes(f.read(8), "little")
+        if not 2 <= length <= size - 8:
+            raise ValueError("header length past the end of the file")
+        header = json.loads(f.read(length))
+        start, tensors = 8 + length, {}
+        entries = [(name, entry) for name, entry in header.items() if name != "__metadata__"]
+        for name, entry in sorted(entries, key=lambda item: item[1]["data_offsets"][0]):  # in file order
+            dtype, shape = _SAFETENSORS_DTYPES[entry["dtype"]], [int(n) for n in entry["shape"]]
+            begin, end = (int(n) for n in entry["data_offsets"])
+            if min(shape, default=0) < 0 or not 0 <= begin <= end <= size - start \
+                    or end - begin != math.prod(shape) * dtype.itemsize:
+                raise ValueError(f"{name}: offsets and shape disagree")
+            tensor = torch.empty(shape, dtype=dtype)
+            f.seek(start + begin)
+            if f.readinto(tensor.reshape(-1).view(torch.uint8).numpy()) != end - begin:
+                raise ValueError(f"{name}: the file ends early")
+            tensors[name] = tensor
+    return tensors
 
 
 def _unsafe_globals(file: Path) -> list[str]:
