@@ -153,15 +153,21 @@ def test_params_and_every_view_take_a_nanogpt_checkpoint(tmp_path, cli):
     assert status == 0 and "h" in out, err
 
 
+class Payload:
+    """Unpickled, it would run a shell command that creates `marker`."""
+
+    def __init__(self, marker):
+        self.marker = marker
+
+    def __reduce__(self):
+        return os.system, (f"touch {self.marker}",)
+
+
 def test_a_hostile_meta_pkl_is_refused_without_running_it(tmp_path, cli):
     file, _ = nanogpt_run(tmp_path)
     marker = tmp_path / "ran"
-
-    class Payload:
-        def __reduce__(self):
-            return os.system, (f"touch {marker}",)
     meta = tmp_path / "data" / "shakespeare_char" / "meta.pkl"
-    meta.write_bytes(pickle.dumps({"stoi": {"a": 0}, "itos": {0: "a"}, "x": Payload()}))
+    meta.write_bytes(pickle.dumps({"stoi": {"a": 0}, "itos": {0: "a"}, "x": Payload(marker)}))
     with pytest.raises(GlassGPTError, match="system") as error:
         find_tokenizer(file)
     assert error.value.key == "plain_pickle_unsafe"
@@ -188,12 +194,8 @@ def test_meta_ids_past_the_models_vocabulary_are_refused(tmp_path):
 def test_a_ckpt_pt_that_would_run_code_is_one_line(tmp_path, cli):
     file, _ = nanogpt_run(tmp_path)
     marker = tmp_path / "ran"
-
-    class Payload:
-        def __reduce__(self):
-            return os.system, (f"touch {marker}",)
     stored = torch.load(file, weights_only=True)
-    torch.save({**stored, "config": {"dataset": "shakespeare_char", "hook": Payload()}}, file)
+    torch.save({**stored, "config": {"dataset": "shakespeare_char", "hook": Payload(marker)}}, file)
     status, out, err = cli("full", "--checkpoint", file)
     assert status == 2 and len(err.strip().splitlines()) == 1 and "system" in err and not out
     assert not marker.exists()

@@ -10,7 +10,7 @@
 
 Notable:
 - GPT-2 exact: the same shapes, the tanh GELU, LayerNorm eps 1e-5, a tied LM head, so a Hugging Face GPT-2
-  checkpoint loads unchanged (checkpoints.py) and gives the same logits.
+  checkpoint loads unchanged (checkpoints/) and gives the same logits.
 - Attention is written out first (`attention()`: scores, scale, mask, softmax, weighted sum), the path to read.
   Its intermediates pass through hook points (identity modules, TransformerLens's idea), so every view of the
   model (inspection.py, the checker, the lab) reads the model's own tensors instead of computing them again.
