@@ -9,11 +9,11 @@ a process that stops answering (time up, a crash, an exit, bytes that are not a 
 
 import ast
 import functools
-import io
+import json
 import math
 import re
 import zlib
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import torch
@@ -264,13 +264,18 @@ class Learner:
         return state
 
     @_garbled_is_gone
-    def replace(self, module: Remote, parts: list[tuple[str, nn.Module]]) -> Remote:
-        """A copy of `module` with glassgpt's modules at the given paths."""
+    def replace(self, module: Remote, parts: list[tuple[str, nn.Module]], config) -> Remote:
+        """A copy of `module` with glassgpt's modules (built from the GPTConfig `config`) at the given paths. Each is
+        sent as a recipe (its class name, the numbers it is built from, its tensors), never pickled: the runner
+        builds it again from glassgpt's own code."""
         sent = []
         for path, part in parts:
-            buffer = io.BytesIO()
-            torch.save(part, buffer)
-            sent.append([path, torch.frombuffer(bytearray(buffer.getvalue()), dtype=torch.uint8)])
+            if isinstance(part, nn.LayerNorm):
+                numbers = {"n_embd": part.normalized_shape[0], "bias": part.bias is not None, "eps": part.eps}
+            else:
+                numbers = asdict(config)
+            names, tensors = zip(*part.state_dict().items())
+            sent.append([path, type(part).__name__, json.dumps(numbers), list(names), list(tensors)])
         return self._remote(self.ask("replace", handle=module.handle, parts=sent))
 
     @_garbled_is_gone

@@ -15,8 +15,8 @@ import copy
 import importlib.machinery
 import importlib.util
 import inspect
-import io
 import itertools
+import json
 import sys
 import traceback
 from pathlib import Path
@@ -28,6 +28,8 @@ import torch.nn as nn
 CLASS_NAMES = {"layer_norm": ("LayerNorm",), "attention": ("CausalSelfAttention",), "mlp": ("MLP",),
                "block": ("TransformerBlock", "Block"), "gpt": ("GPT",)}
 _loaded = itertools.count()
+# the glassgpt parts the checker may put in place of a learner's part that did not pass
+_GLASS_PARTS = ("CausalSelfAttention", "MLP", "TransformerBlock", "LayerNorm")
 
 
 def import_learner(path) -> object:
@@ -166,10 +168,21 @@ class Runner:
         return {"names": [n for n, _ in named], "tensors": [p.detach() for _, p in named]}
 
     def _replace(self, handle: int, parts: list) -> dict:
-        """A copy of a kept module with glassgpt's modules (sent pickled, by the checker) at the given paths."""
+        """A copy of a kept module with glassgpt's modules at the given paths, built here from the recipes the
+        checker sent (class name, the numbers it is built from, its tensors)."""
+        from .. import model as glass
+        from ..config import GPTConfig
+
         module = copy.deepcopy(self.objects[handle])
-        for path, data in parts:
-            replacement = torch.load(io.BytesIO(data.numpy().tobytes()), weights_only=False)
+        for path, kind, numbers, names, tensors in parts:
+            numbers = json.loads(numbers)
+            if kind not in _GLASS_PARTS:
+                raise ValueError(f"not a part glassgpt puts in: {kind!r}")
+            if kind == "LayerNorm":
+                replacement = glass.LayerNorm(numbers["n_embd"], bias=numbers["bias"], eps=numbers["eps"])
+            else:
+                replacement = getattr(glass, kind)(GPTConfig(**numbers))
+            replacement.load_state_dict(dict(zip(names, tensors, strict=True)))
             parent, _, attribute = path.rpartition(".")
             setattr(module.get_submodule(parent), attribute, replacement)
         module.eval()

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import torch
 
 from .learner import ClassInfo, Learner, Remote
-from .reference import CHECK_CONFIG, GPT_NAMES, load_reference, references
+from .reference import CHECK_CONFIG, GPT_NAMES, load_reference, reference_config, references
 
 
 @dataclass(frozen=True)
@@ -72,4 +72,5 @@ class Subject:
                 parts += [(f"{path}.{i}", block) for i, block in enumerate(glass.blocks)]
             else:
                 parts.append((path, getattr(glass, name)))
-        return self.learner.replace(module, parts)
+        # glass was built from this config (a block's and a GPT's parts do not depend on tie_weights)
+        return self.learner.replace(module, parts, reference_config(self.learner.gelu, self.learner.eps))
