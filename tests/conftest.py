@@ -84,3 +84,15 @@ def cli(capsys):
 @pytest.fixture
 def tiny_config():
     return GPTConfig.from_preset("tiny")
+
+
+@pytest.fixture(scope="session")
+def induction_run(tmp_path_factory):
+    """The default induction run (`glassgpt train --task induction`), seed 0, with its timeline: trained once per
+    test process, looked at by several test files."""
+    from glassgpt.training import TrainSettings, train
+
+    folder = tmp_path_factory.mktemp("induction") / "run"
+    result = train(TrainSettings(seed=0), folder)  # one thread, as this file sets for every worker
+    assert not result.interrupted and result.step == TrainSettings().steps
+    return folder

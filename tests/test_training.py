@@ -28,15 +28,6 @@ def same_weights(a, b) -> bool:
     return a.keys() == b.keys() and all(torch.equal(a[k], b[k]) for k in a)
 
 
-@pytest.fixture(scope="module")
-def induction_run(tmp_path_factory):
-    """The default induction run, seed 0: trained once, looked at by several tests."""
-    folder = tmp_path_factory.mktemp("induction") / "run"
-    result = train(TrainSettings(seed=0), folder)  # one thread, as conftest sets for every worker
-    assert not result.interrupted and result.step == TrainSettings().steps
-    return folder
-
-
 def test_the_default_induction_run_grows_an_induction_head_and_the_previous_token_head_before_it(induction_run):
     """The goal of issue 11: with the defaults, an induction head (score >= 0.5) and, in an earlier layer, a
     previous-token head (>= 0.4). Scored on fresh sequences whose period varies, not on training batches."""

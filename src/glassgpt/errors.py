@@ -306,6 +306,25 @@ ERRORS: dict[str, tuple[str, str]] = {
     'lens_top_k': (
         'top_k must be a whole number of at least 1, got {value}',
         'top_k 必须是至少为 1 的整数，收到 {value}'),
+    # ablation and the timeline (interventions.py, timeline.py)
+    'ablate_heads_syntax': (
+        'heads are written LAYER.HEAD separated by commas, such as 0.1,1.0; got {text!r}',
+        '注意力头的写法是 层.头，用逗号分隔，例如 0.1,1.0；收到 {text!r}'),
+    'ablate_head_range': (
+        'head {head} does not exist: this model has layers 0 to {n_layer} - 1 and heads 0 to {n_head} - 1 in each',
+        '头 {head} 不存在：此模型的层编号为 0 到 {n_layer} - 1，每层的头编号为 0 到 {n_head} - 1'),
+    'ablate_needs_means': (
+        'mean ablation needs each head\'s mean output: pass means=head_means(model, idx)',
+        '均值消融需要每个头的平均输出：请传入 means=head_means(model, idx)'),
+    'ablate_no_tokens': (
+        'no token is counted in this loss (every target is -1): give a longer input, or one whose tokens repeat',
+        '这个损失里没有任何被计入的 token（所有目标都是 -1）：请给出更长的输入，或其中 token 有重复的输入'),
+    'timeline_missing': (
+        '{folder} holds no {file}: only runs of `glassgpt train` record a timeline (older runs and Hugging Face folders have none); train one with `glassgpt train --task induction --out DIR`',
+        '{folder} 中没有 {file}：只有 `glassgpt train` 的训练会记录时间线（较早的训练和 Hugging Face 目录都没有）；请用 `glassgpt train --task induction --out DIR` 训练一个'),
+    'timeline_damaged': (
+        '{file} is not a timeline this version of glassgpt can read ({reason}); train again to record a new one',
+        '{file} 不是此版本 glassgpt 能读取的时间线（{reason}）；请重新训练以记录新的时间线'),
 }
 
 

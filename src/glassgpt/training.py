@@ -40,6 +40,7 @@ from .config import GPTConfig
 from .errors import GlassGPTError
 from .model import GPT
 from .text import CharTokenizer, read_tokenizer
+from .timeline import Recorder, held_out, read_timeline
 
 TASKS = ("induction", "text")
 TRAINING_STATE = "training_state.pt"
@@ -205,23 +206,25 @@ def learning_rate(step: int, settings: TrainSettings) -> float:
 
 
 def train(settings: TrainSettings, out_dir, progress: Callable[[Progress], None] | None = None,
-          device="cpu") -> TrainResult:
+          device="cpu", record: bool = True) -> TrainResult:
     """Train a fresh model from `settings` and save it (weights, tokenizer, training state) to `out_dir`.
 
     `progress(Progress)` is called after every step; a KeyboardInterrupt (Ctrl-C, or raised by `progress`) ends
-    the run early, and what it has is saved all the same (result.interrupted)."""
+    the run early, and what it has is saved all the same (result.interrupted). `record`: keep a timeline of the
+    run beside it (timeline.py)."""
     batches, tokenizer = _task(settings, None)
     with torch.random.fork_rng(devices=[]):  # seed the initial weights without touching the caller's RNG
         torch.manual_seed(settings.seed)
         model = GPT(model_config(settings, tokenizer.vocab_size))
     model.to(device)
     generator = torch.Generator().manual_seed(settings.seed)
+    recorder = Recorder(settings.task, batches, settings.steps) if record else None
     return _loop(model, make_optimizer(model, settings), batches, tokenizer, generator, settings, 0,
-                 Path(out_dir), progress)
+                 Path(out_dir), progress, recorder)
 
 
 def resume(out_dir, steps: int | None = None, progress: Callable[[Progress], None] | None = None,
-           device="cpu") -> TrainResult:
+           device="cpu", record: bool = True) -> TrainResult:
     """Go on with the run saved in `out_dir` (by train or resume) up to `steps` in all (default: its own total),
     exactly as if it had never stopped; saves back to `out_dir`."""
     out_dir = Path(out_dir)
@@ -235,7 +238,15 @@ def resume(out_dir, steps: int | None = None, progress: Callable[[Progress], Non
     optimizer.load_state_dict(state["optimizer"])
     generator = torch.Generator()
     generator.set_state(state["generator"])
-    return _loop(model, optimizer, batches, tokenizer, generator, settings, state["step"], out_dir, progress)
+    recorder = Recorder(settings.task, batches, settings.steps, read_timeline(out_dir)) if record else None
+    return _loop(model, optimizer, batches, tokenizer, generator, settings, state["step"], out_dir, progress,
+                 recorder)
+
+
+def held_out_batch(settings: TrainSettings, step: int | None = None) -> tuple[torch.Tensor, torch.Tensor]:
+    """(idx, targets): the fixed held-out batch a run's timeline measures on, of the rows trained on at `step`
+    (default: the last step). Never trained on (timeline.held_out)."""
+    return held_out(_task(settings, None)[0], settings.steps if step is None else step)
 
 
 def read_training_state(out_dir: Path) -> dict:
@@ -255,12 +266,14 @@ def read_training_state(out_dir: Path) -> dict:
 
 
 def _loop(model: GPT, optimizer, batches, tokenizer, generator: torch.Generator, settings: TrainSettings,
-          step: int, out_dir: Path, progress) -> TrainResult:
+          step: int, out_dir: Path, progress, recorder: Recorder | None = None) -> TrainResult:
     device = next(model.parameters()).device
     tokens_per_step = settings.batch_size * settings.seq_len
     model.train()
     start, first_step, loss, interrupted = time.perf_counter(), step, None, False
     try:
+        if recorder is not None:
+            recorder.begin(model, step)
         while step < settings.steps:
             for group in optimizer.param_groups:
                 group["lr"] = learning_rate(step, settings)
@@ -270,6 +283,8 @@ def _loop(model: GPT, optimizer, batches, tokenizer, generator: torch.Generator,
             loss_tensor.backward()
             optimizer.step()
             step, loss = step + 1, loss_tensor.item()
+            if recorder is not None:
+                recorder.after_step(model, step, loss, last=step == settings.steps)
             if progress is not None:
                 seconds = time.perf_counter() - start
                 progress(Progress(step, settings.steps, loss, (step - first_step) * tokens_per_step / seconds,
@@ -279,15 +294,18 @@ def _loop(model: GPT, optimizer, batches, tokenizer, generator: torch.Generator,
         # working model to look at, but a resume from it no longer replays the uninterrupted run exactly.
         interrupted = True
     seconds = time.perf_counter() - start
+    if recorder is not None:
+        recorder.record(model, step)  # the last point, also of a run stopped early (no second one otherwise)
     model.eval()
-    save(model, optimizer, tokenizer, generator, settings, step, out_dir)
+    save(model, optimizer, tokenizer, generator, settings, step, out_dir, recorder.files() if recorder else {})
     rate = (step - first_step) * tokens_per_step / seconds if seconds > 0 else 0.0
     return TrainResult(out_dir, settings, step, loss, seconds, rate, interrupted)
 
 
 def save(model: GPT, optimizer, tokenizer, generator: torch.Generator, settings: TrainSettings, step: int,
-         out_dir: Path) -> None:
+         out_dir: Path, files: dict | None = None) -> None:
     """The model as a Hugging Face folder with its tokenizer, and the training state beside it, in one save."""
     state = {"step": step, "settings": asdict(settings), "optimizer": optimizer.state_dict(),
              "generator": generator.get_state()}
-    model.save_pretrained(out_dir, tokenizer=tokenizer, files={TRAINING_STATE: lambda f: torch.save(state, f)})
+    model.save_pretrained(out_dir, tokenizer=tokenizer,
+                          files={TRAINING_STATE: lambda f: torch.save(state, f), **(files or {})})
