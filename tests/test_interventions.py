@@ -166,3 +166,42 @@ def test_on_the_default_run_the_circuit_is_the_previous_token_head_and_the_induc
     assert (previous.layer, previous.head) in found.alone
     assert set(found.alone) | {lh for group in found.together for lh in group} == circuit
     assert set(found.unused) == set(outside)
+
+
+# --- `glassgpt ablate` ------------------------------------------------------------------------------------------------
+
+def test_ablate_mode_names_the_circuit_on_the_default_run(induction_run, cli, tmp_path):
+    import json
+
+    status, out, err = cli("ablate", "--checkpoint", induction_run, "--json", "--heads", "1.0,1.1", "--heads", "0.0")
+    assert status == 0, err
+    report = json.loads(out)
+    model = GPT.from_pretrained(induction_run)
+    idx, targets = held_out_batch(read_training_state(induction_run)["settings"])
+    expected = ablate_each_head(model, idx, targets)
+    torch.testing.assert_close(torch.tensor(report["each"]), expected.change, atol=1e-5, rtol=0)
+    both = ablate_heads(model, idx, targets, [(1, 0), (1, 1)])
+    assert report["sets"][0]["loss_after"] == pytest.approx(both.loss_after, abs=1e-6)
+    assert report["sets"][0]["changed_positions"] == [
+        i for i in range(idx.size(1)) if targets[0, i] >= 0 and both.top_before[0, i] != both.top_after[0, i]]
+    assert [[1, 0], [1, 1]] in report["circuit"]["together"]
+    status, out, err = cli("ablate", "--checkpoint", induction_run, "--plot", tmp_path / "a.png", "--how", "mean")
+    assert status == 0 and "matter only together: 1.0 + 1.1" in " ".join(out.split()), out
+    assert (tmp_path / "a.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    status, out, err = cli("ablate", "--checkpoint", induction_run, "--text", "abcdefgabcdefg", "--lang", "zh")
+    assert status == 0 and "电路：" in out and "在 --text 上测量（14 个 token）" in out
+
+
+def test_ablate_mode_on_a_fresh_model_measures_on_random_repeats(cli):
+    status, out, err = cli("ablate", "--preset", "tiny", "--heads", "0.0")
+    assert status == 0, err
+    assert "random sequences" in out and "Knocking out 0.0:" in out
+
+
+@pytest.mark.parametrize("argv, match", [
+    (["--heads", "9.0"], "does not exist"), (["--heads", "x"], "LAYER.HEAD"), (["--how", "half"], "invalid choice"),
+    (["--text", "a", "--tokenizer", "x"], ""), (["--plot", "a.jpg"], ".png"),
+])
+def test_bad_ablate_options_exit_2_with_one_line(cli, argv, match):
+    status, out, err = cli("ablate", "--preset", "tiny", *argv)
+    assert status == 2 and out == "" and len(err.strip().splitlines()) == 1 and match in err

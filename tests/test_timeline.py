@@ -125,7 +125,7 @@ def made_up(score: list[float], measure: list[float]) -> Timeline:
     induction = torch.tensor(score).reshape(P, 1, 1).expand(P, 2, 2).clone()
     induction[:, 0, 1] = 0.05
     scores = {name: torch.zeros(P, 2, 2) for name in SCORE_NAMES} | {"induction": induction}
-    return Timeline("induction", "copy_loss", 10, [10 * i for i in range(P)], [None] * P, measure, scores,
+    return Timeline("induction", "copy_loss", 10, 32, [10 * i for i in range(P)], [None] * P, measure, scores,
                     [0, 1], torch.zeros(P, 2, 2, 2, 2))
 
 
@@ -158,3 +158,34 @@ def test_on_the_default_run_the_window_holds_the_fastest_fall_of_the_copy_loss(i
     change = phase_change(timeline)
     assert change is not None and contains(change, change.fastest) and change.improved
     assert change.score_after - change.score_before >= 0.5
+
+
+# --- `glassgpt timeline` ----------------------------------------------------------------------------------------------
+
+def test_timeline_mode_says_the_window_and_that_copying_improved_in_it(induction_run, cli, tmp_path):
+    import json
+
+    status, out, err = cli("timeline", "--checkpoint", induction_run, "--plot", tmp_path / "formed.png")
+    assert status == 0, err
+    change = phase_change(read_timeline(induction_run))
+    flat = " ".join(out.split())
+    assert f"between steps {change.start} and {change.end}" in flat and "improved exactly when" in flat
+    assert (tmp_path / "formed.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    status, out, _ = cli("timeline", "--checkpoint", induction_run, "--json")
+    report = json.loads(out)
+    assert report["phase_change"]["start"] == change.start and report["phase_change"]["improved"] is True
+    assert report["steps"] == read_timeline(induction_run).steps
+    status, out, _ = cli("timeline", "--checkpoint", induction_run, "--lang", "zh")
+    assert status == 0 and "上下文学习恰好在归纳头形成时变好" in "".join(out.split())
+
+
+@pytest.mark.parametrize("lang, match", [("en", "only runs of `glassgpt train` record"), ("zh", "的训练会记录时间线")])
+def test_a_folder_without_a_timeline_is_said_in_one_line(tmp_path, cli, capsys, lang, match):
+    from conftest import random_hf_gpt2
+
+    random_hf_gpt2(tmp_path / "hf")
+    capsys.readouterr()  # what transformers said while writing it
+    status, out, err = cli("timeline", "--checkpoint", tmp_path / "hf", "--lang", lang)
+    assert status == 2 and out == "" and len(err.strip().splitlines()) == 1 and match in err
+    status, _, err = cli("timeline")
+    assert status == 2 and "--checkpoint" in err

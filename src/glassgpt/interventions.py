@@ -31,6 +31,7 @@ from .model import GPT
 
 HOW = ("zero", "mean")
 MATTERS = 0.25  # a set of heads matters when knocking it out closes this share of the gap from loss to chance
+FLOOR = 0.1  # ... and raises the loss by at least this much (nats), whatever the gap (none, above chance)
 
 
 @dataclass(frozen=True)
@@ -181,10 +182,10 @@ def ablate_each_head(model: GPT, idx: torch.Tensor, targets: torch.Tensor, how: 
 def find_circuit(model: GPT, idx: torch.Tensor, targets: torch.Tensor, each: HeadAblations,
                  means: torch.Tensor | None = None) -> Circuit:
     """Read the heads as a circuit. A set matters when knocking it out raises the loss by at least MATTERS of
-    the gap between the intact loss and chance (log V). Heads that matter alone are named first. Among the
+    the gap between the intact loss and chance (log V), and by FLOOR at least. Heads that matter alone are named first. Among the
     others, each layer's heads are knocked out all together; when that matters, heads are dropped from the set
     one at a time while it still matters, leaving the heads that matter only together. The rest are unused."""
-    threshold = MATTERS * max(each.chance - each.loss_before, 0.0)
+    threshold = max(MATTERS * (each.chance - each.loss_before), FLOOR)
     n_layer, n_head = each.change.shape
     alone = tuple((l, h) for l in range(n_layer) for h in range(n_head) if each.change[l, h] >= threshold)
     together, together_change = [], []

@@ -18,7 +18,7 @@ step. Each point holds:
 - probe_pattern: every head's attention pattern on one fixed probe sequence (a held-out row of the task).
 
 On disk, beside the model in the run folder (written in the same atomic save):
-    timeline.json          {"format": "glassgpt-timeline", "version": 1, "task", "measure", "every",
+    timeline.json          {"format": "glassgpt-timeline", "version": 1, "task", "measure", "every", "vocab_size",
                             "n_layer", "n_head", "score_names", "probe_ids": [T_p ids],
                             "steps": [P], "train_loss": [P, null at the first], "in_context": [P],
                             "scores": {name: [P][n_layer][n_head]}}
@@ -58,6 +58,7 @@ class Timeline:
     task: str  # "induction" or "text"
     measure: str  # "copy_loss" or "icl_score"
     every: int  # steps between points
+    vocab_size: int  # the model's: the in-context measure's chance level is log(vocab_size)
     steps: list[int]  # (P,)
     train_loss: list[float | None]  # (P,)
     in_context: list[float]  # (P,)
@@ -115,7 +116,7 @@ class Recorder:
         self.every = previous.every if previous else max(1, steps // TARGET_POINTS)
         self.points = [] if previous is None else _points_of(previous)
         self.probe = held_out(batches, 0)[0][:1]  # (1, T_p): one held-out row of the task's first kind
-        self.losses = []
+        self.losses, self.vocab_size = [], None
 
     def begin(self, model: GPT, step: int) -> None:
         self.points = [p for p in self.points if p["step"] <= step]  # resumed: the points up to where it stopped
@@ -130,6 +131,7 @@ class Recorder:
         if self.points and self.points[-1]["step"] == step:
             return
         device = next(model.parameters()).device
+        self.vocab_size = model.config.vocab_size
         was_training = model.training
         model.eval()
         try:
@@ -147,7 +149,7 @@ class Recorder:
 
     def timeline(self) -> Timeline:
         p = self.points
-        return Timeline(self.task, MEASURES[self.task], self.every, [x["step"] for x in p],
+        return Timeline(self.task, MEASURES[self.task], self.every, self.vocab_size, [x["step"] for x in p],
                         [x["train_loss"] for x in p], [x["in_context"] for x in p],
                         {name: torch.stack([x["scores"][name] for x in p]) for name in SCORE_NAMES},
                         self.probe[0].tolist(), torch.stack([x["pattern"] for x in p]))
@@ -171,7 +173,7 @@ def timeline_files(timeline: Timeline) -> dict:
 
     n_layer, n_head = timeline.probe_pattern.shape[1:3]
     document = {"format": FORMAT, "version": VERSION, "task": timeline.task, "measure": timeline.measure,
-                "every": timeline.every, "n_layer": n_layer, "n_head": n_head, "score_names": list(SCORE_NAMES),
+                "every": timeline.every, "vocab_size": timeline.vocab_size, "n_layer": n_layer, "n_head": n_head, "score_names": list(SCORE_NAMES),
                 "probe_ids": timeline.probe_ids, "steps": timeline.steps, "train_loss": timeline.train_loss,
                 "in_context": timeline.in_context,
                 "scores": {name: timeline.scores[name].tolist() for name in SCORE_NAMES}}
@@ -199,7 +201,7 @@ def read_timeline(folder) -> Timeline | None:
         pattern = load_file(str(tensor_file))["probe_pattern"]
         P, shape = len(document["steps"]), (document["n_layer"], document["n_head"])
         timeline = Timeline(document["task"], document["measure"], int(document["every"]),
-                            [int(s) for s in document["steps"]], document["train_loss"],
+                            int(document["vocab_size"]), [int(s) for s in document["steps"]], document["train_loss"],
                             [float(m) for m in document["in_context"]],
                             {name: torch.tensor(document["scores"][name]) for name in SCORE_NAMES},
                             [int(i) for i in document["probe_ids"]], pattern)

@@ -35,7 +35,8 @@ from .options import UsageError, add_model_options, add_text_options
 from .output import emit, tolerate_any_encoding, write
 
 # every mode, in the order `glassgpt --help` lists them; registering a mode is adding its module's name here
-MODES = ("components", "full", "attention", "params", "generate", "check", "lab", "train", "heads", "lens")
+MODES = ("components", "full", "attention", "params", "generate", "check", "lab", "train", "heads", "lens",
+         "timeline", "ablate")
 # `all` shows every teaching mode, in the order the course teaches them: the parts, the whole architecture, how
 # self-attention computes and why it is masked, then the parameter count
 ALL = "all"

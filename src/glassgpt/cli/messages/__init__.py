@@ -9,12 +9,14 @@ tests/test_messages.py checks that every key the code uses exists here, in both 
 
 import os
 
-from . import attention, check, common, components, full, generate, heads, lab, lens, params, train
+from . import (ablate, attention, check, common, components, full, generate, heads, lab, lens, params, timeline,
+               train)
 
 LANGUAGES = ("en", "zh")
 
 MESSAGES: dict[str, tuple[str, str]] = {}
-for _table in (common, components, full, params, attention, generate, check, lab, train, heads, lens):
+for _table in (common, components, full, params, attention, generate, check, lab, train, heads, lens, timeline,
+               ablate):
     assert not MESSAGES.keys() & _table.MESSAGES.keys(), "a message key is defined twice"
     MESSAGES.update(_table.MESSAGES)
 
