@@ -14,6 +14,7 @@ import torch
 
 from ..accounting import format_bytes
 from ..lab import build_payload, write_page
+from ..timeline import read_timeline
 from .options import (DEFAULT_PRESET, UsageError, add_model_options, add_text_options, drawable_vocab_size,
                       encode_text, model_from_args, require_finite, tokenizer_from_args)
 
@@ -61,7 +62,9 @@ def run(args, t) -> list[str]:
     idx = idx.to(next(model.parameters()).device)
     with torch.no_grad():
         require_finite(model(idx)[0], args)  # the page holds numbers only: an overflow is said, not written
-    payload = build_payload(model, idx, tokenizer, source=source_of(args))  # ids it lacks read <id> (PaddedTokenizer)
+    timeline = read_timeline(args.checkpoint) if args.checkpoint and Path(args.checkpoint).is_dir() else None
+    payload = build_payload(model, idx, tokenizer, source=source_of(args),  # ids it lacks read <id> (PaddedTokenizer)
+                            timeline=timeline)
     try:
         path = write_page(payload, out, lang=t.lang)
     except OSError as error:

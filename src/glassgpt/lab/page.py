@@ -29,7 +29,7 @@ def render_page(payload: dict, lang: str = "en") -> str:
     """The whole page as one string of HTML."""
     html = _static("page.html")
     html = html.replace("/*LAB_STYLE*/", _static("page.css"), 1)
-    html = html.replace("/*LAB_SCRIPT*/", _static("page.js"), 1)
+    html = html.replace("/*LAB_SCRIPT*/", _static("page.js") + "\n" + _static("circuits.js"), 1)
     # the data last: nothing is searched for in it afterwards
     return html.replace("/*LAB_DATA*/", page_json(payload, lang), 1)
 

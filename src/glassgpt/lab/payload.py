@@ -21,6 +21,7 @@ import torch
 from ..analysis import head_scores, logit_lens
 from ..generation import KVCache, sample_next_token
 from ..inspection import attention_taps, trace_forward
+from .circuits import circuits_payload
 
 DECIMALS = 5  # places kept after the point: 5e-6 at most off
 VALUE_DIMS = 8  # dimensions of v and z the page shows for each head
@@ -97,18 +98,20 @@ def generation(model, logits: torch.Tensor, taps: dict[str, torch.Tensor], cache
 
 
 def build_payload(model, idx: torch.Tensor, tokenizer=None, source: str = "",
-                  new_tokens: int = NEW_TOKENS) -> dict:
+                  new_tokens: int = NEW_TOKENS, timeline=None) -> dict:
     """Everything the lab page shows about `model` reading idx (1, T): JSON-ready.
 
     `tokenizer` (glassgpt.text): gives each token its text; without one, tokens are shown as ids.
     `new_tokens`: how many tokens the generation section adds (at most what block_size leaves room for).
+    `timeline` (timeline.read_timeline): the run's recording, for the "How it formed" section (lab/circuits.py).
     The model runs in eval mode (no dropout: the page shows the function it computes) and is put back in the
     mode it was in.
     """
     was_training = model.training
     model.eval()
     try:
-        return _payload(model, idx[:1], tokenizer, source, new_tokens)  # the page shows one sequence
+        payload = _payload(model, idx[:1], tokenizer, source, new_tokens)  # the page shows one sequence
+        return {**payload, "circuits": circuits_payload(model, idx[:1], timeline, tokenizer)}
     finally:
         model.train(was_training)
 

@@ -206,4 +206,54 @@ PAGE_TEXTS: dict[str, tuple[str, str]] = {
     "gen.greedy": (
         "Greedy decoding (temperature 0): the most likely token is chosen (✓).",
         "贪心解码（温度为 0）：选择概率最高的 token（✓）。"),
+    # how it formed, and ablation (circuits.js, lab/circuits.py)
+    "formed.title": ("8. How it formed", "8. 它是如何形成的"),
+    "formed.intro": (
+        "What `glassgpt train` recorded as it trained: the training loss, the held-out in-context measure and the "
+        "best head scores, step by step; shaded, the window in which the best induction score rose (the phase "
+        "change). Move the slider to see a head's attention on one fixed sequence as it was at that step.",
+        "`glassgpt train` 在训练过程中记录的内容：训练损失、留出数据上的上下文学习指标和最高的头分数，逐步记录；"
+        "阴影部分是最高归纳分数上升的那段步数（相变）。拖动滑块，可以看到某个头在同一条固定序列上、在那一步时的注意力。"),
+    "formed.none": (
+        "This model has no timeline: only runs of `glassgpt train` record one (older runs and Hugging Face folders "
+        "have none).",
+        "这个模型没有时间线：只有 `glassgpt train` 的训练会记录（较早的训练和 Hugging Face 目录都没有）。"),
+    "formed.train_loss": ("training loss", "训练损失"),
+    "formed.copy_loss": ("held-out copy loss", "留出复制损失"),
+    "formed.icl_score": ("in-context learning score", "上下文学习分数"),
+    "formed.scores": ("best induction (green) and previous-token (purple) score",
+                      "最高归纳分数（绿）与前一 token 分数（紫）"),
+    "formed.window": ("Phase change: steps {start} to {end}.", "相变：第 {start} 步到第 {end} 步。"),
+    "formed.improved": ("The in-context measure improved in that same window.", "上下文学习指标正是在这个窗口内变好的。"),
+    "formed.not_improved": ("The in-context measure did not improve mainly in that window.",
+                            "上下文学习指标并不主要在这个窗口内变好。"),
+    "formed.no_window": ("No phase change: the best induction score never rose much.",
+                         "没有相变：最高归纳分数始终没有明显上升。"),
+    "formed.step": ("step {step}", "第 {step} 步"),
+    "formed.head": ("layer {l}, head {h}", "第 {l} 层，头 {h}"),
+    "formed.map_title": ("layer {l}, head {h} at step {step}", "第 {l} 层头 {h}，第 {step} 步"),
+    "formed.tip": ("weight {w}", "权重 {w}"),
+    "ablate.title": ("9. Ablate: knock a head out", "9. 消融：敲掉一个头"),
+    "ablate.intro": (
+        "Each head's output replaced by zeros, one head at a time (no weight changed): how much the loss of "
+        "predicting each next token of this input rises (red) or falls (blue). Click a head to see the "
+        "predictions with and without it.",
+        "每次把一个头的输出换成零（不改动任何权重）：预测这段输入中每个下一个 token 的损失升高（红）或降低（蓝）了多少。"
+        "点击一个头，查看有它和没有它时的预测。"),
+    "ablate.left_out_heads": (
+        "Left out: this model has more than {n} heads, one forward pass each. See them with `glassgpt ablate "
+        "--checkpoint ... --text ...`.",
+        "已省略：此模型的头超过 {n} 个，每个头都要一次前向传播。请用 `glassgpt ablate --checkpoint ... --text ...` 查看。"),
+    "ablate.left_out_short": ("Left out: the input has one token, and a loss needs a next token.",
+                              "已省略：输入只有一个 token，而损失需要一个下一个 token。"),
+    "ablate.map_title": ("change in loss without each head", "去掉每个头后损失的变化"),
+    "ablate.loss": ("Loss with every head: {loss}.", "所有头都在时的损失：{loss}。"),
+    "ablate.tip": ("layer {l}, head {h}: loss {d}", "第 {l} 层头 {h}：损失 {d}"),
+    "ablate.chosen": ("Without layer {l}, head {h}: the loss changes by {d}; changed predictions are marked.",
+                      "去掉第 {l} 层头 {h}：损失变化 {d}；发生变化的预测已标出。"),
+    "ablate.position": ("position", "位置"),
+    "ablate.token": ("token", "token"),
+    "ablate.next": ("next token", "下一个 token"),
+    "ablate.with": ("prediction with it", "有它时的预测"),
+    "ablate.without": ("without it", "没有它时"),
 }
