@@ -304,7 +304,7 @@ def test_the_page_speaks_english_or_chinese(tmp_path):
 def test_the_page_asks_for_nothing_from_anywhere():
     """No URL, no external script, style, font or image, no fetching API in the static parts of the page (the
     browser test watches the network too)."""
-    for name in ("page.html", "page.css", "page.js"):
+    for name in ("page.html", "page.css", *(path.name for path in LAB.glob("*.js"))):
         text = (LAB / name).read_text(encoding="utf-8")
         for forbidden in ("http:", "https:", "//cdn", "@import", "url(", "src=", "fetch(", "XMLHttpRequest",
                           "import(", "WebSocket", "EventSource", "sendBeacon"):
@@ -313,7 +313,7 @@ def test_the_page_asks_for_nothing_from_anywhere():
 
 def _keys_used() -> tuple[set[str], set[str]]:
     """(keys the page surely asks for: tr("...") and data-t="...", every string in page.js that looks like one)."""
-    js = (LAB / "page.js").read_text(encoding="utf-8")
+    js = "\n".join(path.read_text(encoding="utf-8") for path in sorted(LAB.glob("*.js")))
     html = (LAB / "page.html").read_text(encoding="utf-8")
     called = set(re.findall(r'\btr\("([^"]+)"', js)) | set(re.findall(r'data-t="([^"]+)"', html))
     sections = {key.split(".")[0] for key in PAGE_TEXTS}

@@ -89,7 +89,7 @@ def test_the_text_task_records_olssons_score_late_minus_early_loss(tmp_path):
 
 
 def test_a_resumed_run_extends_its_timeline_as_if_it_never_stopped(tmp_path):
-    settings = TrainSettings(**{**SMALL, "steps": 12})
+    settings = TrainSettings(**{**SMALL, "steps": 12, "random_start_step": 8})  # the rows change after the stop
     train(settings, tmp_path / "straight")
 
     def stop_at_5(progress):
@@ -101,7 +101,7 @@ def test_a_resumed_run_extends_its_timeline_as_if_it_never_stopped(tmp_path):
     resume(tmp_path / "stopped")
     a, b = read_timeline(tmp_path / "straight"), read_timeline(tmp_path / "stopped")
     assert a.steps == b.steps == list(range(13))
-    assert a.in_context == b.in_context
+    assert a.in_context == b.in_context and a.held_out == b.held_out == [0] * 8 + [1] * 5
     torch.testing.assert_close(a.probe_pattern, b.probe_pattern, atol=0, rtol=0)
     # the training loss of a point is the mean since the point before: the same, except where the stop fell
     assert a.train_loss[:5] == b.train_loss[:5] and a.train_loss[6:] == b.train_loss[6:]
@@ -120,13 +120,13 @@ def test_folders_without_a_timeline_have_none_and_damaged_ones_are_refused(tmp_p
 
 # --- the phase change ----------------------------------------------------------------------------------------------
 
-def made_up(score: list[float], measure: list[float]) -> Timeline:
+def made_up(score: list[float], measure: list[float], held: list[int] | None = None) -> Timeline:
     P = len(score)
     induction = torch.tensor(score).reshape(P, 1, 1).expand(P, 2, 2).clone()
     induction[:, 0, 1] = 0.05
     scores = {name: torch.zeros(P, 2, 2) for name in SCORE_NAMES} | {"induction": induction}
-    return Timeline("induction", "copy_loss", 10, 32, [10 * i for i in range(P)], [None] * P, measure, scores,
-                    [0, 1], torch.zeros(P, 2, 2, 2, 2))
+    return Timeline("induction", "copy_loss", 10, 32, [10 * i for i in range(P)], [None] * P, measure,
+                    held or [0] * P, scores, [0, 1], torch.zeros(P, 2, 2, 2, 2))
 
 
 def test_the_window_is_the_rise_from_10_to_90_percent_of_the_way_up():
@@ -144,6 +144,16 @@ def test_a_measure_that_improved_elsewhere_is_said_not_to_improve_in_the_window(
     change = phase_change(made_up(score, measure))
     assert (change.start, change.end) == (40, 60) and not change.improved
     assert not contains(change, change.fastest)
+
+
+def test_a_change_of_held_out_rows_is_no_fall_of_the_measure():
+    """After the rows change kind (a new held-out batch), the measure jumps and falls again; that fall is not
+    compared with the phase change's."""
+    score = [0.1, 0.1, 0.5, 0.9, 0.9, 0.9, 0.9]
+    measure = [3.0, 2.9, 1.5, 0.5, 2.5, 0.3, 0.2]
+    change = phase_change(made_up(score, measure, [0, 0, 0, 0, 1, 1, 1]))
+    assert change.fastest == (10, 20) or change.fastest == (20, 30)
+    assert contains(change, change.fastest) and change.share == pytest.approx((2.9 - 0.5) / (3.0 - 0.5))
 
 
 def test_no_rise_no_phase_change():

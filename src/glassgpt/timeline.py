@@ -21,6 +21,7 @@ On disk, beside the model in the run folder (written in the same atomic save):
     timeline.json          {"format": "glassgpt-timeline", "version": 1, "task", "measure", "every", "vocab_size",
                             "n_layer", "n_head", "score_names", "probe_ids": [T_p ids],
                             "steps": [P], "train_loss": [P, null at the first], "in_context": [P],
+                            "held_out": [P] (which held-out batch: 0, 1 once the rows change kind),
                             "scores": {name: [P][n_layer][n_head]}}
     timeline.safetensors   "probe_pattern": float32 (P, n_layer, n_head, T_p, T_p)
 `read_timeline(folder)` loads both (None for a folder without them: older runs, Hugging Face folders). Resuming
@@ -62,6 +63,7 @@ class Timeline:
     steps: list[int]  # (P,)
     train_loss: list[float | None]  # (P,)
     in_context: list[float]  # (P,)
+    held_out: list[int]  # (P,) which held-out batch each point measured on: 0, then 1 after the rows changed kind
     scores: dict[str, torch.Tensor]  # name -> (P, n_layer, n_head)
     probe_ids: list[int]  # (T_p,)
     probe_pattern: torch.Tensor  # (P, n_layer, n_head, T_p, T_p)
@@ -116,6 +118,8 @@ class Recorder:
         self.every = previous.every if previous else max(1, steps // TARGET_POINTS)
         self.points = [] if previous is None else _points_of(previous)
         self.probe = held_out(batches, 0)[0][:1]  # (1, T_p): one held-out row of the task's first kind
+        self.batches_seen = [] if previous is None else [  # each held-out batch once, in the order first seen
+            held_out(batches, previous.steps[previous.held_out.index(i)])[0] for i in range(max(previous.held_out) + 1)]
         self.losses, self.vocab_size = [], None
 
     def begin(self, model: GPT, step: int) -> None:
@@ -136,6 +140,11 @@ class Recorder:
         model.eval()
         try:
             idx, targets = held_out(self.batches, step)
+            batch = next((i for i, seen in enumerate(self.batches_seen) if seen.shape == idx.shape
+                          and torch.equal(seen, idx)), None)
+            if batch is None:
+                batch = len(self.batches_seen)
+                self.batches_seen.append(idx)
             measure = in_context_measure(model, self.task, idx.to(device), targets.to(device))
             scores = head_scores(model, n_sequences=SCORE_SEQUENCES, seed=HELD_OUT_SEED)
             pattern = attention_weights(model, self.probe.to(device))[:, 0].float().cpu()  # (L, nh, T_p, T_p)
@@ -143,14 +152,14 @@ class Recorder:
             model.train(was_training)
         loss = sum(self.losses) / len(self.losses) if self.losses else None
         self.losses = []
-        self.points.append({"step": step, "train_loss": loss, "in_context": measure,
+        self.points.append({"step": step, "train_loss": loss, "in_context": measure, "held_out": batch,
                             "scores": {name: value.clone() for name, value in scores.by_name().items()},
                             "pattern": pattern})
 
     def timeline(self) -> Timeline:
         p = self.points
         return Timeline(self.task, MEASURES[self.task], self.every, self.vocab_size, [x["step"] for x in p],
-                        [x["train_loss"] for x in p], [x["in_context"] for x in p],
+                        [x["train_loss"] for x in p], [x["in_context"] for x in p], [x["held_out"] for x in p],
                         {name: torch.stack([x["scores"][name] for x in p]) for name in SCORE_NAMES},
                         self.probe[0].tolist(), torch.stack([x["pattern"] for x in p]))
 
@@ -160,7 +169,7 @@ class Recorder:
 
 
 def _points_of(timeline: Timeline) -> list[dict]:
-    return [{"step": s, "train_loss": loss, "in_context": m,
+    return [{"step": s, "train_loss": loss, "in_context": m, "held_out": timeline.held_out[i],
              "scores": {name: timeline.scores[name][i] for name in SCORE_NAMES},
              "pattern": timeline.probe_pattern[i]}
             for i, (s, loss, m) in enumerate(zip(timeline.steps, timeline.train_loss, timeline.in_context))]
@@ -175,7 +184,7 @@ def timeline_files(timeline: Timeline) -> dict:
     document = {"format": FORMAT, "version": VERSION, "task": timeline.task, "measure": timeline.measure,
                 "every": timeline.every, "vocab_size": timeline.vocab_size, "n_layer": n_layer, "n_head": n_head, "score_names": list(SCORE_NAMES),
                 "probe_ids": timeline.probe_ids, "steps": timeline.steps, "train_loss": timeline.train_loss,
-                "in_context": timeline.in_context,
+                "in_context": timeline.in_context, "held_out": timeline.held_out,
                 "scores": {name: timeline.scores[name].tolist() for name in SCORE_NAMES}}
     text = json.dumps(document, allow_nan=False) + "\n"
     return {TIMELINE_JSON: lambda path: Path(path).write_text(text, encoding="utf-8"),
@@ -202,12 +211,12 @@ def read_timeline(folder) -> Timeline | None:
         P, shape = len(document["steps"]), (document["n_layer"], document["n_head"])
         timeline = Timeline(document["task"], document["measure"], int(document["every"]),
                             int(document["vocab_size"]), [int(s) for s in document["steps"]], document["train_loss"],
-                            [float(m) for m in document["in_context"]],
+                            [float(m) for m in document["in_context"]], [int(b) for b in document["held_out"]],
                             {name: torch.tensor(document["scores"][name]) for name in SCORE_NAMES},
                             [int(i) for i in document["probe_ids"]], pattern)
         T_p = len(timeline.probe_ids)
         if pattern.shape != (P, *shape, T_p, T_p) or any(s.shape != (P, *shape) for s in timeline.scores.values()) \
-                or len(timeline.train_loss) != P or len(timeline.in_context) != P:
+                or len(timeline.train_loss) != P or len(timeline.in_context) != P or len(timeline.held_out) != P:
             raise ValueError("the arrays disagree in length or shape")
     except GlassGPTError:
         raise
@@ -224,20 +233,24 @@ def phase_change(timeline: Timeline) -> PhaseChange | None:
     The rise: from `low` (the lowest best score before its peak) to `high` (its peak). The window runs from the
     last point still within RISE[0] of the way up to the first point past RISE[1] of it (so it spans whole
     recorded intervals). None when the score never rises by MIN_RISE: no phase change to speak of.
-    In the window, the measure's fall is compared with its whole fall over the run (first point to lowest)."""
+    In the window, the measure's fall is compared with its whole fall on the first held-out batch (from the first
+    point to its lowest), and its fastest fall is looked for there too (a change of held-out rows is no fall)."""
     score, measure, steps = timeline.best("induction"), timeline.in_context, timeline.steps
     if len(steps) < 2:
         return None
+    same = [i for i, batch in enumerate(timeline.held_out) if batch == timeline.held_out[0]]
     peak = max(range(len(score)), key=score.__getitem__)
     low, high = min(score[:peak + 1]), score[peak]
     if high - low < MIN_RISE:
         return None
     a = max(i for i in range(peak + 1) if score[i] <= low + RISE[0] * (high - low))
     b = next(i for i in range(a + 1, peak + 1) if score[i] >= low + RISE[1] * (high - low))
-    fall = measure[0] - min(measure)
-    share = (measure[a] - measure[b]) / fall if fall > 0 else 0.0
-    slopes = [(measure[i] - measure[i + 1]) / (steps[i + 1] - steps[i]) for i in range(len(steps) - 1)]
-    fastest = max(range(len(slopes)), key=slopes.__getitem__)
+    # the measure is compared only between points on the same held-out batch: the first one (the induction task
+    # changes its rows, and so its held-out batch, at random_start_step; the measure jumps there)
+    fall = measure[0] - min(measure[i] for i in same)
+    share = (measure[a] - measure[b]) / fall if fall > 0 and b in same else 0.0
+    intervals = [i for i in same if i + 1 in same]
+    fastest = max(intervals, key=lambda i: (measure[i] - measure[i + 1]) / (steps[i + 1] - steps[i]))
     return PhaseChange(steps[a], steps[b], score[a], score[b], measure[a], measure[b], share,
                        (steps[fastest], steps[fastest + 1]), share >= IMPROVED)
 

@@ -252,7 +252,7 @@ PAGE_TEXTS: dict[str, tuple[str, str]] = {
     "ablate.chosen": ("Without layer {l}, head {h}: the loss changes by {d}; changed predictions are marked.",
                       "去掉第 {l} 层头 {h}：损失变化 {d}；发生变化的预测已标出。"),
     "ablate.position": ("position", "位置"),
-    "ablate.token": ("token", "token"),
+    "ablate.token": ("this token", "本 token"),
     "ablate.next": ("next token", "下一个 token"),
     "ablate.with": ("prediction with it", "有它时的预测"),
     "ablate.without": ("without it", "没有它时"),
