@@ -16,7 +16,7 @@ from ..timeline import MIN_RISE, TIMELINE_JSON, chance, phase_change, read_timel
 from .messages import Messages
 from .options import UsageError
 from .plotting import check_png_path, chinese_font, save_png
-from .render import heading, pad, wrap
+from .render import display_width, heading, pad, wrap
 
 ROWS = 24  # rows of the text table at most (the window's edges always among them)
 
@@ -74,7 +74,7 @@ def text_lines(timeline, change, folder: str, t) -> list[str]:
     measure = t("timeline.col.copy_loss") if timeline.measure == "copy_loss" else t("timeline.col.icl_score")
     columns = [t("timeline.col.step"), t("timeline.col.train_loss"), measure, t("timeline.col.induction"),
                t("timeline.col.previous")]
-    widths = [max(7, len(c) + 1) for c in columns]
+    widths = [max(8, display_width(c) + 2) for c in columns]
     lines.append("  " + "".join(pad(c, w, ">") for c, w in zip(columns, widths)))
     induction, previous = timeline.best("induction"), timeline.best("previous_token")
     for i in shown_rows(timeline.steps, change):

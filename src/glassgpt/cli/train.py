@@ -167,5 +167,7 @@ def run(args, t):
     yield ""
     yield t("train.next")
     yield f"  glassgpt heads --checkpoint {shlex.quote(str(out))}"
+    yield f"  glassgpt timeline --checkpoint {shlex.quote(str(out))}"
+    yield f"  glassgpt ablate --checkpoint {shlex.quote(str(out))}"
     yield f"  glassgpt lens --checkpoint {shlex.quote(str(out))} --text {shlex.quote(_example(settings))}"
     return 0
