@@ -76,7 +76,8 @@ def one_seed(seed: int, steps: int | None, folder: Path) -> dict:
     previous = scores.top("previous_token", before_layer=top.layer)[0] if top.layer else None
     previous_heads = [] if previous is None else [(previous.layer, h) for h in range(model.config.n_head)
                                                   if scores.previous_token[previous.layer, h] >= INDUCTION_HEAD]
-    inductions = [(top.layer, h) for h in range(model.config.n_head) if scores.induction[top.layer, h] >= INDUCTION_HEAD]
+    inductions = [(top.layer, h) for h in range(model.config.n_head)
+                  if scores.induction[top.layer, h] >= INDUCTION_HEAD]
     chance = math.log(model.config.vocab_size)
     each = ablate_each_head(model, idx, targets)
     circuit = set(inductions) | ({(previous.layer, previous.head)} if previous else set())

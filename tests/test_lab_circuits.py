@@ -115,7 +115,8 @@ def test_the_slider_and_a_head_click_in_chromium(run_page, tmp_path):
         # a click on a head of the ablation heatmap: its predictions with and without it
         ablation = data["circuits"]["ablation"]
         change = ablation["change"]
-        l, h = max(((a, b) for a in range(len(change)) for b in range(len(change[0]))), key=lambda ab: change[ab[0]][ab[1]])
+        l, h = max(((a, b) for a in range(len(change)) for b in range(len(change[0]))),
+                   key=lambda ab: change[ab[0]][ab[1]])
         grid = driver.find_element(By.CSS_SELECTOR, "#ablate canvas")
         hover_cell(driver, grid, l, h)
         ActionChains(driver).click().perform()  # where the mouse is: over that cell

@@ -189,7 +189,8 @@ def test_timeline_mode_says_the_window_and_that_copying_improved_in_it(induction
     assert status == 0 and "上下文学习恰好在归纳头形成时变好" in "".join(out.split())
 
 
-@pytest.mark.parametrize("lang, match", [("en", "only runs of `glassgpt train` record"), ("zh", "的训练会记录时间线")])
+@pytest.mark.parametrize("lang, match", [("en", "only runs of `glassgpt train` record"),
+                                         ("zh", "的训练会记录时间线")])
 def test_a_folder_without_a_timeline_is_said_in_one_line(tmp_path, cli, capsys, lang, match):
     from conftest import random_hf_gpt2
 

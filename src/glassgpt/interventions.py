@@ -182,9 +182,10 @@ def ablate_each_head(model: GPT, idx: torch.Tensor, targets: torch.Tensor, how: 
 def find_circuit(model: GPT, idx: torch.Tensor, targets: torch.Tensor, each: HeadAblations,
                  means: torch.Tensor | None = None) -> Circuit:
     """Read the heads as a circuit. A set matters when knocking it out raises the loss by at least MATTERS of
-    the gap between the intact loss and chance (log V), and by FLOOR at least. Heads that matter alone are named first. Among the
-    others, each layer's heads are knocked out all together; when that matters, heads are dropped from the set
-    one at a time while it still matters, leaving the heads that matter only together. The rest are unused."""
+    the gap between the intact loss and chance (log V), and by FLOOR at least. Heads that matter alone are named
+    first. Among the others, each layer's heads are knocked out all together; when that matters, heads are dropped
+    from the set one at a time while it still matters, leaving the heads that matter only together (redundancy
+    across layers is not looked for). The rest are unused."""
     threshold = max(MATTERS * (each.chance - each.loss_before), FLOOR)
     n_layer, n_head = each.change.shape
     alone = tuple((l, h) for l in range(n_layer) for h in range(n_head) if each.change[l, h] >= threshold)

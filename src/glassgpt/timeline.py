@@ -182,7 +182,8 @@ def timeline_files(timeline: Timeline) -> dict:
 
     n_layer, n_head = timeline.probe_pattern.shape[1:3]
     document = {"format": FORMAT, "version": VERSION, "task": timeline.task, "measure": timeline.measure,
-                "every": timeline.every, "vocab_size": timeline.vocab_size, "n_layer": n_layer, "n_head": n_head, "score_names": list(SCORE_NAMES),
+                "every": timeline.every, "vocab_size": timeline.vocab_size, "n_layer": n_layer, "n_head": n_head,
+                "score_names": list(SCORE_NAMES),
                 "probe_ids": timeline.probe_ids, "steps": timeline.steps, "train_loss": timeline.train_loss,
                 "in_context": timeline.in_context, "held_out": timeline.held_out,
                 "scores": {name: timeline.scores[name].tolist() for name in SCORE_NAMES}}

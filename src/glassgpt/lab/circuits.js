@@ -156,13 +156,15 @@ function renderAblate() {
     click: (l, hd) => { state.ablated = [l, hd]; render("ablate"); },
     file: "ablation.png",
   });
-  const parts = [h("p", { class: "muted" }, tr("ablate.loss", { loss: fmt(A.loss) })), h("div", { class: "maps" }, map)];
+  const parts = [h("p", { class: "muted" }, tr("ablate.loss", { loss: fmt(A.loss) })),
+    h("div", { class: "maps" }, map)];
   if (state.ablated) {
     const [l, hd] = state.ablated;
     const after = A.top_after[l][hd], probAfter = A.prob_after[l][hd];
     const rows = A.top_before.map((before, i) => {
       const changed = before !== after[i];
-      return h("tr", changed ? { class: "changed", style: "background: #fff1e8" } : {}, h("td", {}, String(i)), h("td", {}, tokenText(i)),
+      return h("tr", changed ? { class: "changed", style: "background: #fff1e8" } : {},
+        h("td", {}, String(i)), h("td", {}, tokenText(i)),
         h("td", {}, tokenText(i + 1)), h("td", {}, `${circuitText(before)} (${A.prob_before[i].toFixed(2)})`),
         h("td", {}, `${changed ? "→ " : ""}${circuitText(after[i])} (${probAfter[i].toFixed(2)})`));
     });
@@ -176,7 +178,8 @@ function renderAblate() {
 
 // ---- into the page
 
-for (const [id, title, intro] of [["formed", "formed.title", "formed.intro"], ["ablate", "ablate.title", "ablate.intro"]]) {
+const NEW_SECTIONS = [["formed", "formed.title", "formed.intro"], ["ablate", "ablate.title", "ablate.intro"]];
+for (const [id, title, intro] of NEW_SECTIONS) {
   document.querySelector("main").append(h("section", { id: id + "-section" },
     h("h2", { "data-t": title }, tr(title)), h("p", { "data-t": intro }, tr(intro)), h("div", { id })));
 }
