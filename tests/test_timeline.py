@@ -200,3 +200,17 @@ def test_a_folder_without_a_timeline_is_said_in_one_line(tmp_path, cli, capsys, 
     assert status == 2 and out == "" and len(err.strip().splitlines()) == 1 and match in err
     status, _, err = cli("timeline")
     assert status == 2 and "--checkpoint" in err
+
+
+def test_a_model_too_small_to_score_records_its_losses_and_null_scores(tmp_path, cli):
+    """Two distinct characters cannot make a repeating sequence of 4 distinct tokens: no head score, and still a
+    timeline and a `timeline` report."""
+    (tmp_path / "ab.txt").write_text("abababbbaaababab" * 20, encoding="utf-8")
+    settings = TrainSettings(**{**SMALL, "steps": 4}, task="text", data=str(tmp_path / "ab.txt"))
+    train(settings, tmp_path / "run")
+    timeline = read_timeline(tmp_path / "run")
+    assert timeline.best("induction") == [None] * 5 and phase_change(timeline) is None
+    assert all(math.isfinite(x) for x in timeline.in_context)
+    status, out, err = cli("timeline", "--checkpoint", tmp_path / "run", "--json", "--plot", tmp_path / "t.png")
+    assert status == 0, err
+    assert json.loads(out)["best"]["induction"] == [None] * 5

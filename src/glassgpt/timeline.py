@@ -15,6 +15,7 @@ step. Each point holds:
   minus the mean loss at the first eighth (negative: later tokens, with more context, are predicted better);
   lower is better for both;
 - scores: every head's four analysis.head_scores (previous-token, first-token, duplicate-token, induction);
+  null when a model is too small to score (fewer than 8 positions, or fewer than 4 token ids);
 - probe_pattern: every head's attention pattern on one fixed probe sequence (a held-out row of the task).
 
 On disk, beside the model in the run folder (written in the same atomic save):
@@ -36,7 +37,7 @@ from pathlib import Path
 import torch
 import torch.nn.functional as F
 
-from .analysis import SCORE_NAMES, head_scores
+from .analysis import DEFAULT_MIN_PERIOD, DEFAULT_SCORE_LENGTH, SCORE_NAMES, head_scores
 from .errors import GlassGPTError
 from .inspection import attention_weights
 from .model import GPT
@@ -68,9 +69,9 @@ class Timeline:
     probe_ids: list[int]  # (T_p,)
     probe_pattern: torch.Tensor  # (P, n_layer, n_head, T_p, T_p)
 
-    def best(self, name: str) -> list[float]:
-        """The highest `name` score over every head, at each point."""
-        return self.scores[name].flatten(1).amax(dim=1).tolist()
+    def best(self, name: str) -> list[float | None]:
+        """The highest `name` score over every head, at each point (None where the model was too small to score)."""
+        return [None if math.isnan(v) else v for v in self.scores[name].flatten(1).amax(dim=1).tolist()]
 
 
 @dataclass(frozen=True)
@@ -146,14 +147,14 @@ class Recorder:
                 batch = len(self.batches_seen)
                 self.batches_seen.append(idx)
             measure = in_context_measure(model, self.task, idx.to(device), targets.to(device))
-            scores = head_scores(model, n_sequences=SCORE_SEQUENCES, seed=HELD_OUT_SEED)
+            scores = _scores(model)
             pattern = attention_weights(model, self.probe.to(device))[:, 0].float().cpu()  # (L, nh, T_p, T_p)
         finally:
             model.train(was_training)
         loss = sum(self.losses) / len(self.losses) if self.losses else None
         self.losses = []
         self.points.append({"step": step, "train_loss": loss, "in_context": measure, "held_out": batch,
-                            "scores": {name: value.clone() for name, value in scores.by_name().items()},
+                            "scores": scores,
                             "pattern": pattern})
 
     def timeline(self) -> Timeline:
@@ -166,6 +167,16 @@ class Recorder:
     def files(self) -> dict:
         """{file name: writer(path)} for CheckpointMixin.save_pretrained(files=...)."""
         return timeline_files(self.timeline()) if self.points else {}
+
+
+def _scores(model: GPT) -> dict[str, torch.Tensor]:
+    """analysis.head_scores, {name: (n_layer, n_head)}; NaN where they cannot be measured (a model whose block or
+    vocabulary is too small to hold a repeating sequence: under 2 x 4 tokens, or under 4 ids)."""
+    config = model.config
+    if min(config.block_size, DEFAULT_SCORE_LENGTH) < 2 * DEFAULT_MIN_PERIOD or config.vocab_size < DEFAULT_MIN_PERIOD:
+        return {name: torch.full((config.n_layer, config.n_head), math.nan) for name in SCORE_NAMES}
+    scores = head_scores(model, n_sequences=SCORE_SEQUENCES, seed=HELD_OUT_SEED)
+    return {name: value.clone() for name, value in scores.by_name().items()}
 
 
 def _points_of(timeline: Timeline) -> list[dict]:
@@ -186,7 +197,8 @@ def timeline_files(timeline: Timeline) -> dict:
                 "score_names": list(SCORE_NAMES),
                 "probe_ids": timeline.probe_ids, "steps": timeline.steps, "train_loss": timeline.train_loss,
                 "in_context": timeline.in_context, "held_out": timeline.held_out,
-                "scores": {name: timeline.scores[name].tolist() for name in SCORE_NAMES}}
+                "scores": {name: [[[None if math.isnan(v) else v for v in row] for row in point]
+                           for point in timeline.scores[name].tolist()] for name in SCORE_NAMES}}
     text = json.dumps(document, allow_nan=False) + "\n"
     return {TIMELINE_JSON: lambda path: Path(path).write_text(text, encoding="utf-8"),
             TIMELINE_TENSORS: lambda path: save_file({"probe_pattern": timeline.probe_pattern.contiguous()},
@@ -213,7 +225,9 @@ def read_timeline(folder) -> Timeline | None:
         timeline = Timeline(document["task"], document["measure"], int(document["every"]),
                             int(document["vocab_size"]), [int(s) for s in document["steps"]], document["train_loss"],
                             [float(m) for m in document["in_context"]], [int(b) for b in document["held_out"]],
-                            {name: torch.tensor(document["scores"][name]) for name in SCORE_NAMES},
+                            {name: torch.tensor([[[math.nan if v is None else v for v in row] for row in point]
+                                                 for point in document["scores"][name]]).reshape(P, *shape)
+                             for name in SCORE_NAMES},
                             [int(i) for i in document["probe_ids"]], pattern)
         T_p = len(timeline.probe_ids)
         if pattern.shape != (P, *shape, T_p, T_p) or any(s.shape != (P, *shape) for s in timeline.scores.values()) \
@@ -237,7 +251,7 @@ def phase_change(timeline: Timeline) -> PhaseChange | None:
     In the window, the measure's fall is compared with its whole fall on the first held-out batch (from the first
     point to its lowest), and its fastest fall is looked for there too (a change of held-out rows is no fall)."""
     score, measure, steps = timeline.best("induction"), timeline.in_context, timeline.steps
-    if len(steps) < 2:
+    if len(steps) < 2 or None in score:
         return None
     same = [i for i, batch in enumerate(timeline.held_out) if batch == timeline.held_out[0]]
     peak = max(range(len(score)), key=score.__getitem__)

@@ -8,6 +8,7 @@ argument: induction heads form, and in-context learning improves, in the same sh
 """
 
 import json
+import math
 from pathlib import Path
 
 from ..analysis import GOAL_INDUCTION
@@ -31,7 +32,7 @@ def add_arguments(parser, t) -> None:
 def sentences(timeline, change, t) -> list[str]:
     """The phase change, and whether the in-context measure improved in it, in sentences."""
     if change is None:
-        best = timeline.best("induction")
+        best = _nan(timeline.best("induction"))
         return [t("timeline.no_change", rise=MIN_RISE, first=best[0], last=best[-1])]
     fields = dict(before=change.measure_before, after=change.measure_after, share=change.share,
                   fast_start=change.fastest[0], fast_end=change.fastest[1])
@@ -45,7 +46,8 @@ def as_json(timeline, change, folder: str, t) -> str:
         "checkpoint": folder, "task": timeline.task, "measure": timeline.measure, "every": timeline.every,
         "steps": timeline.steps, "train_loss": timeline.train_loss, "in_context": timeline.in_context,
         "best": {"induction": timeline.best("induction"), "previous_token": timeline.best("previous_token")},
-        "scores": {name: values.tolist() for name, values in timeline.scores.items()},
+        "scores": {name: [[[None if v != v else v for v in row] for row in point] for point in values.tolist()]
+                   for name, values in timeline.scores.items()},  # NaN (v != v): a model too small to score
         "phase_change": None if change is None else {
             "start": change.start, "end": change.end, "score_before": change.score_before,
             "score_after": change.score_after, "measure_before": change.measure_before,
@@ -81,12 +83,17 @@ def text_lines(timeline, change, folder: str, t) -> list[str]:
         loss = timeline.train_loss[i]
         inside = change is not None and change.start <= timeline.steps[i] <= change.end
         cells = [f"{'*' if inside else ' '}{timeline.steps[i]}", "-" if loss is None else f"{loss:.3f}",
-                 f"{timeline.in_context[i]:.3f}", f"{induction[i]:.2f}", f"{previous[i]:.2f}"]
+                 f"{timeline.in_context[i]:.3f}", "-" if induction[i] is None else f"{induction[i]:.2f}",
+                 "-" if previous[i] is None else f"{previous[i]:.2f}"]
         lines.append("  " + "".join(pad(c, w, ">") for c, w in zip(cells, widths)))
     lines.append("")
     for sentence in sentences(timeline, change, t):
         lines += wrap(sentence)
     return lines
+
+
+def _nan(values: list) -> list[float]:
+    return [math.nan if v is None else v for v in values]
 
 
 def figure_of(timeline, change, labels, measure_label: str):
@@ -104,8 +111,8 @@ def figure_of(timeline, change, labels, measure_label: str):
     panels[0].set_ylabel(labels("timeline.col.train_loss"))
     panels[1].plot(steps, timeline.in_context, color="#d95f02")
     panels[1].set_ylabel(measure_label)
-    panels[2].plot(steps, timeline.best("induction"), label=labels("timeline.col.induction"), color="#1b9e77")
-    panels[2].plot(steps, timeline.best("previous_token"), label=labels("timeline.col.previous"), color="#7570b3")
+    panels[2].plot(steps, _nan(timeline.best("induction")), label=labels("timeline.col.induction"), color="#1b9e77")
+    panels[2].plot(steps, _nan(timeline.best("previous_token")), label=labels("timeline.col.previous"), color="#7570b3")
     panels[2].axhline(GOAL_INDUCTION, color="#bbbbbb", linewidth=0.8, linestyle=":")
     panels[2].set_ylim(0, 1)
     panels[2].set_ylabel(labels("timeline.plot.scores"))

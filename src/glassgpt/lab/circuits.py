@@ -23,19 +23,23 @@ def _round(values) -> list:
     return torch.as_tensor(values, dtype=torch.float64).round(decimals=DECIMALS).tolist()
 
 
+def _optional(values: list) -> list:
+    return [None if v is None else round(v, DECIMALS) for v in values]
+
+
 def formed(timeline, texts) -> dict:
     """The timeline's curves and the probe's attention at every point; `texts(ids)` gives each token's text."""
     change = phase_change(timeline)
     n_head = timeline.scores["induction"].size(-1)
-    best = timeline.scores["induction"][-1].flatten().argmax()
+    best = timeline.scores["induction"][-1].nan_to_num(-1.0).flatten().argmax()
     hundredths = (timeline.probe_pattern * 100).round().to(torch.int64)  # (P, L, nh, T_p, T_p)
     T_p = hundredths.size(-1)
     rows = [hundredths[..., i, :i + 1] for i in range(T_p)]  # the causal triangle, row by row
     return {
         "measure": timeline.measure, "steps": timeline.steps,
         "train_loss": [None if x is None else round(x, DECIMALS) for x in timeline.train_loss],
-        "in_context": _round(timeline.in_context), "induction": _round(timeline.best("induction")),
-        "previous_token": _round(timeline.best("previous_token")),
+        "in_context": _round(timeline.in_context), "induction": _optional(timeline.best("induction")),
+        "previous_token": _optional(timeline.best("previous_token")),
         "window": None if change is None else [change.start, change.end],
         "head": {"layer": int(best) // n_head, "head": int(best) % n_head},  # the slider's first: best induction
         "improved": None if change is None else change.improved,
