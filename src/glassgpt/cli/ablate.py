@@ -18,7 +18,7 @@ from ..interventions import HOW, ablate_each_head, ablate_heads, find_circuit, h
 from ..training import TRAINING_STATE, TrainSettings, held_out_batch, induction_batch, read_training_state
 from .messages import Messages
 from .options import (UsageError, add_model_options, add_text_options, drawable_vocab_size, encode_text,
-                      model_from_args, token_texts, tokenizer_from_args)
+                      model_from_args, tokenizer_from_args)
 from .plotting import check_png_path, chinese_font, save_png
 from .render import heading, matrix, wrap
 
@@ -84,7 +84,7 @@ def changed_positions(result) -> list[int]:
 
 def prediction_lines(result, idx, tokenizer, kind: str, t) -> list[str]:
     def text(i):
-        return token_texts(tokenizer, [int(i)])[0] if tokenizer is not None else f"#{int(i)}"
+        return tokenizer.token_texts([int(i)])[0] if tokenizer is not None else f"#{int(i)}"  # padded: <id>
 
     lines = wrap(t("ablate.predictions", heads=named(result.heads),
                    row=t("ablate.row_text") if kind == "text" else t("ablate.row_first")), indent="  ")
