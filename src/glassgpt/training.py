@@ -295,7 +295,10 @@ def _loop(model: GPT, optimizer, batches, tokenizer, generator: torch.Generator,
         interrupted = True
     seconds = time.perf_counter() - start
     if recorder is not None:
-        recorder.record(model, step)  # the last point, also of a run stopped early (no second one otherwise)
+        try:
+            recorder.record(model, step)  # the last point, also of a run stopped early (no second one otherwise)
+        except KeyboardInterrupt:  # a second Ctrl-C: the timeline ends at its last point, the model is saved
+            interrupted = True
     model.eval()
     save(model, optimizer, tokenizer, generator, settings, step, out_dir, recorder.files() if recorder else {})
     rate = (step - first_step) * tokens_per_step / seconds if seconds > 0 else 0.0
