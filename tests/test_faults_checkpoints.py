@@ -163,8 +163,11 @@ def test_save_killed_at_random_moments(tmp_path):
         finally:
             child.kill()
             child.stdout.close()
+        before = sorted(os.listdir(folder.parent))
         model = GPT.from_pretrained(folder)  # complete: the old one or one of the child's, never a mix
         assert model.config.vocab_size in (97, 20000)
+        assert sorted(os.listdir(folder.parent)) == before  # reading changes nothing on the disk
+        recover_interrupted_save(folder)  # what the next save does first
         assert leftovers(folder) == []
 
 
