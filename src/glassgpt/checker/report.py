@@ -42,7 +42,7 @@ NOTE_KEYS = frozenset({
     "build_ok", "replaced", "shapes_ok", "gpt_shapes_ok", "gpt_shapes_last", "same", "gelu_tanh", "gelu_none", "params_ok",
     "init_loss_ok", "gradients_ok",
     # what the learner's code did
-    "no_class", "glassgpt_class", "glassgpt_subclass", "glassgpt_part", "not_module", "raised", "not_written", "not_tensor", "shape", "not_finite", "causal",
+    "no_class", "glassgpt.class", "glassgpt.subclass", "glassgpt.part", "not_module", "raised", "not_written", "not_tensor", "shape", "not_finite", "causal",
     "eval_random", "missing_tensor", "tensor_shape", "gpt_returns", "logits_last_only", "logits_targets", "loss_not_none",
     "loss_not_scalar", "gpt.loss", "param_count", "head_not_tied", "init_loss", "no_gradient", "gradient_not_finite",
     # a part whose output no classic mistake explains

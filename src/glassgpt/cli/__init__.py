@@ -177,9 +177,7 @@ def main(argv: list[str] | None = None) -> int:
     tolerate_any_encoding()
     try:
         return _run(argv, t)
-    except UsageError as e:
-        detail = t.text(e.key, **e.fields)
-    except GlassGPTError as e:
+    except (UsageError, GlassGPTError) as e:
         detail = e.message(t.lang)
     except BrokenPipeError:
         # the reader stopped reading (`glassgpt ... | head`): not an error; silence the final flush of stdout

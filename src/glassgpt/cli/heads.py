@@ -26,18 +26,6 @@ def add_arguments(parser, t) -> None:
     parser.add_argument("--plot", metavar="FILE.png", help=t("heads.opt.plot"))
 
 
-def _name(name: str, t) -> str:
-    """A score's name as people read it (analysis.SCORE_NAMES are identifiers)."""
-    return {"previous_token": t("heads.name.previous_token"), "first_token": t("heads.name.first_token"),
-            "duplicate_token": t("heads.name.duplicate_token"), "induction": t("heads.name.induction")}[name]
-
-
-def _definition(name: str, t) -> str:
-    """A score's definition in one sentence."""
-    return {"previous_token": t("heads.def.previous_token"), "first_token": t("heads.def.first_token"),
-            "duplicate_token": t("heads.def.duplicate_token"), "induction": t("heads.def.induction")}[name]
-
-
 def circuit(scores):
     """(induction head, the previous-token head before it) when both reach the goal, else None."""
     induction = scores.top("induction")[0]
@@ -56,7 +44,7 @@ def as_json(scores, model, args, t) -> str:
         "periods": list(default_periods(T, model.config.vocab_size)),
         "scores": {name: [[round(v, 6) for v in row] for row in values.tolist()]
                    for name, values in scores.by_name().items()},
-        "definitions": {name: _definition(name, t) for name in SCORE_NAMES},
+        "definitions": {name: t.member("heads.def", name) for name in SCORE_NAMES},
         "top": {name: vars(scores.top(name)[0]) for name in SCORE_NAMES},
         "induction_circuit": None if found is None else {"induction": vars(found[0]), "previous_token": vars(found[1])},
     }, ensure_ascii=False)
@@ -74,7 +62,8 @@ def text_lines(scores, model, args, t) -> list[str]:
     columns = [t("heads.head", head=head) for head in range(config.n_head)]
     for name, values in scores.by_name().items():
         top = scores.top(name)[0]
-        lines += [""] + wrap(t("heads.score_line", name=_name(name, t), definition=_definition(name, t)))
+        lines += [""] + wrap(t("heads.score_line", name=t.member("heads.name", name),
+                               definition=t.member("heads.def", name)))
         lines += matrix(values.tolist(), rows, columns, signed=False, cell=9)
         lines += wrap(t("heads.top", layer=top.layer, head=top.head, score=top.score), indent="  ")
     found = circuit(scores)
@@ -100,7 +89,7 @@ def scores_figure(scores, labels):
     image = None
     for axes, (name, values) in zip(panels, scores.by_name().items()):
         image = axes.imshow(values.numpy(), cmap="viridis", vmin=0, vmax=1)
-        axes.set_title(_name(name, labels), fontsize=9)
+        axes.set_title(labels.member("heads.name", name), fontsize=9)
         axes.set_xticks(range(n_head))
         axes.set_yticks(range(n_layer))
         axes.set_xlabel(labels("heads.plot.head"), fontsize=8)

@@ -16,6 +16,7 @@ from ..model import GPT
 from ..checkpoints import find_tokenizer, load_tokenizer
 from ..text import Tokenizer
 from ..training import MAX_SEED
+from .messages import MESSAGES
 
 DEFAULT_PRESET = "small"
 DEFAULT_SEED = 1337
@@ -36,6 +37,9 @@ class UsageError(Exception):
     def __init__(self, key: str, **fields):
         super().__init__(key)
         self.key, self.fields = key, fields
+
+    def message(self, lang: str = "en") -> str:
+        return MESSAGES.say(self.key, lang, **self.fields)
 
 
 def _seed(text: str) -> int:

@@ -1,4 +1,4 @@
-"""Every sentence the lab page shows, in English and Simplified Chinese, each written once: key -> (en, zh).
+"""Every sentence the lab page shows, in English and Simplified Chinese, each written once: an errors.Catalog.
 
 The table travels inside the page, so its language switch needs nothing from anywhere. `{fields}` are filled in
 by the page's script (page.js, `tr(key, fields)`) with numbers and token texts, the same in both languages.
@@ -6,7 +6,9 @@ tests/test_lab.py checks that every key the page uses is here, that every entry 
 sides take the same fields.
 """
 
-PAGE_TEXTS: dict[str, tuple[str, str]] = {
+from ..errors import Catalog
+
+PAGE_TEXTS = Catalog({
     # the page
     "page.title": ("glassgpt lab", "glassgpt 实验室"),
     "page.intro": (
@@ -256,4 +258,4 @@ PAGE_TEXTS: dict[str, tuple[str, str]] = {
     "ablate.next": ("next token", "下一个 token"),
     "ablate.with": ("prediction with it", "有它时的预测"),
     "ablate.without": ("without it", "没有它时"),
-}
+})

@@ -1,46 +1,26 @@
 """Every sentence the CLI says to a person, in English and Simplified Chinese, each written once.
 
-One table per mode (`components.py`, `full.py`, ...; `common.py` for what every mode shares), merged here into
-`MESSAGES[key] = (english, chinese)`. Both sides use the same `{fields}`; numbers and shapes are filled in by the
-code, so they are identical in both languages. Library errors (`GlassGPTError`) carry their own two sentences
-(errors.py). Keys are written as literals where they are used, never assembled at run time, and
-tests/test_messages.py checks that every key the code uses exists here, in both languages, with the same fields.
+One table per mode (`components.py`, `full.py`, ...; `common.py` for what every mode shares), each
+`MESSAGES = {key: (english, chinese)}`, found here by pkgutil (a new module is picked up without a list to edit)
+and merged into one `errors.Catalog`. Both sides use the same `{fields}`; numbers and shapes are filled in by the
+code, so they are identical in both languages. Library errors (`GlassGPTError`) carry their own sentences
+(errors.py). tests/test_messages.py checks that every key the code names exists here, in both languages, with the
+same fields.
 """
 
-import os
+import importlib
+import pkgutil
 
-from . import (ablate, attention, check, common, components, full, generate, heads, lab, lens, params, timeline,
-               train)
+from ...errors import LANGUAGES, Catalog, Voice, default_language
 
-LANGUAGES = ("en", "zh")
+__all__ = ["LANGUAGES", "MESSAGES", "Messages", "default_language"]
 
-MESSAGES: dict[str, tuple[str, str]] = {}
-for _table in (common, components, full, params, attention, generate, check, lab, train, heads, lens, timeline,
-               ablate):
-    assert not MESSAGES.keys() & _table.MESSAGES.keys(), "a message key is defined twice"
-    MESSAGES.update(_table.MESSAGES)
+MESSAGES = Catalog.merged(importlib.import_module(f"{__name__}.{module.name}").MESSAGES
+                          for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name))
 
 
-def default_language() -> str:
-    """zh when the locale says Chinese (LANG=zh_CN.UTF-8 and the like), else en."""
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable)
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
-
-
-class Messages:
-    """`t = Messages("zh"); t("full.title", config="tiny")` -> the sentence in that language."""
+class Messages(Voice):
+    """The CLI's sentences in one language: `t = Messages("zh"); t("full.title", config="tiny")`."""
 
     def __init__(self, lang: str):
-        self.lang = lang if lang in LANGUAGES else "en"
-        self._side = LANGUAGES.index(self.lang)
-
-    def __call__(self, key: str, **fields) -> str:
-        return MESSAGES[key][self._side].format(**fields)
-
-    def text(self, key: str, **fields) -> str:
-        """The same, for a key that travelled in an error (options.UsageError): its raise site names it as a
-        literal, which tests/test_cli_messages.py checks."""
-        return self(key, **fields)
+        super().__init__(MESSAGES, lang)
