@@ -114,7 +114,8 @@ ERRORS = Catalog({
         '{field} must be positive, got {value}; pass a value of at least 1',
         '{field} 必须为正数，收到 {value}；请给出至少为 1 的值'),
     'config_heads_divide': (
-        'n_embd ({n_embd}) must be divisible by n_head ({n_head}) so that every head gets the same size; choose n_head among the divisors of {n_embd}, or change n_embd',
+        'n_embd ({n_embd}) must be divisible by n_head ({n_head}) so that every head gets the same size; choose '
+        'n_head among the divisors of {n_embd}, or change n_embd',
         'n_embd（{n_embd}）必须能被 n_head（{n_head}）整除，每个头才能分到相同的维度；请选 {n_embd} 的约数作为 n_head，或修改 n_embd'),
     'config_dropout': (
         'dropout must be a number in [0, 1), got {value}; 0.0 disables it',
@@ -141,7 +142,8 @@ ERRORS = Catalog({
         'idx is empty (shape {shape}); give at least one token',
         'idx 为空（形状 {shape}）；至少需要一个 token'),
     'too_long': (
-        'sequence of {length} tokens is longer than block_size {block_size}; crop it to the last {block_size} tokens or use a config with a larger block_size',
+        'sequence of {length} tokens is longer than block_size {block_size}; crop it to the last {block_size} tokens '
+        'or use a config with a larger block_size',
         '序列长度 {length} 超过了 block_size {block_size}；请截取最后 {block_size} 个 token，或使用更大的 block_size'),
     'bad_token_id': (
         'token ids must lie in [0, {last}] (vocab_size {vocab_size}), got ids from {low} to {high}',
@@ -190,7 +192,8 @@ ERRORS = Catalog({
         '{file} has a tensor the config has no place for: {tensor}',
         '{file} 含有配置中没有位置的张量：{tensor}'),
     'seq_len_range': (
-        'seq_len must lie in [1, block_size {block_size}], got {seq_len}: a sequence has at least one token, and the model has positions for block_size of them',
+        'seq_len must lie in [1, block_size {block_size}], got {seq_len}: a sequence has at least one token, and the '
+        'model has positions for block_size of them',
         'seq_len 必须在 [1, block_size {block_size}] 之内，收到 {seq_len}：序列至少有一个 token，而模型只有 block_size 个位置'),
     'max_new_tokens_negative': (
         'max_new_tokens must be 0 or more, got {value}',
@@ -217,19 +220,25 @@ ERRORS = Catalog({
         '{file}, line {line}: importing it raised {error}',
         '{file}，第 {line} 行：导入时抛出了 {error}'),
     'learner_no_class': (
-        "{file} defines no class {name}; the course's layout has GPTConfig, CausalSelfAttention, MLP, TransformerBlock and GPT",
+        "{file} defines no class {name}; the course's layout has GPTConfig, CausalSelfAttention, MLP, "
+        "TransformerBlock and GPT",
         '{file} 没有定义类 {name}；课程的结构包括 GPTConfig、CausalSelfAttention、MLP、TransformerBlock 和 GPT'),
     'learner_import_timeout': (
-        '{file}, line {line}: importing it was still running after {seconds:g} s, the time limit; an endless loop at the top level? Code that should not run on import belongs under if __name__ == "__main__":, or give it more time with --timeout',
-        '{file}，第 {line} 行：导入它超过了时间限制 {seconds:g} 秒仍未结束；顶层是不是有死循环？不应在导入时运行的代码请放到 if __name__ == "__main__": 下面，或用 --timeout 给它更多时间'),
+        '{file}, line {line}: importing it was still running after {seconds:g} s, the time limit; an endless loop at '
+        'the top level? Code that should not run on import belongs under if __name__ == "__main__":, or give it more '
+        'time with --timeout',
+        '{file}，第 {line} 行：导入它超过了时间限制 {seconds:g} 秒仍未结束；顶层是不是有死循环？不应在导入时运行的代码请放到 if __name__ == "__main__": 下面，或用 '
+        '--timeout 给它更多时间'),
     'learner_import_crashed': (
         '{file}, line {line}: importing it crashed Python ({error})',
         '{file}，第 {line} 行：导入它时 Python 崩溃了（{error}）'),
     'learner_import_ended': (
-        '{file}: importing it ended the process (exit status {status}) before any check could run; remove the os._exit() or exit() from the top level, or put that code under if __name__ == "__main__":',
+        '{file}: importing it ended the process (exit status {status}) before any check could run; remove the '
+        'os._exit() or exit() from the top level, or put that code under if __name__ == "__main__":',
         '{file}：导入它时进程就结束了（退出状态 {status}），任何检查都没能运行；请去掉顶层的 os._exit() 或 exit()，或把那段代码放到 if __name__ == "__main__": 下面'),
     'learner_garbled': (
-        '{file}: the process running it sent something that is not an answer ({error}); does the file write to file descriptors it did not open?',
+        '{file}: the process running it sent something that is not an answer ({error}); does the file write to file '
+        'descriptors it did not open?',
         '{file}：运行它的进程发回了不是应答的内容（{error}）；这个文件是否向不属于它的文件描述符写了东西？'),
     'check_timeout_value': (
         'the time limit must be a positive number of seconds, got {value}; for example --timeout 60',
@@ -369,13 +378,19 @@ ERRORS = Catalog({
         'the lab page speaks en or zh, got {lang!r}; pass lang="en" or lang="zh"',
         '实验室页面只支持 en 或 zh，收到 {lang!r}；请传入 lang="en" 或 lang="zh"'),
     'repeat_periods': (
-        'the periods must satisfy 1 <= min_period ({min_period}) <= max_period ({max_period}) <= {largest}: a period holds distinct tokens (vocab_size {vocab_size}) and must repeat within a row of {seq_len} tokens; choose periods in that range',
-        '周期必须满足 1 <= min_period（{min_period}）<= max_period（{max_period}）<= {largest}：一个周期内的 token 互不相同（vocab_size 为 {vocab_size}），且必须在 {seq_len} 个 token 长的一行内重复；请在此范围内选择周期'),
+        'the periods must satisfy 1 <= min_period ({min_period}) <= max_period ({max_period}) <= {largest}: a period '
+        'holds distinct tokens (vocab_size {vocab_size}) and must repeat within a row of {seq_len} tokens; choose '
+        'periods in that range',
+        '周期必须满足 1 <= min_period（{min_period}）<= max_period（{max_period}）<= {largest}：一个周期内的 token 互不相同（vocab_size 为 '
+        '{vocab_size}），且必须在 {seq_len} 个 token 长的一行内重复；请在此范围内选择周期'),
     'pattern_shape': (
-        'an attention pattern must have shape (n_layer, B, nh, T, T) and its keys (B, T, T), got {pattern} and {keys}; attention_weights(model, idx) returns such a pattern',
-        '注意力模式的形状必须是 (n_layer, B, nh, T, T)，键的形状必须是 (B, T, T)，收到 {pattern} 和 {keys}；attention_weights(model, idx) 返回的就是这样的模式'),
+        'an attention pattern must have shape (n_layer, B, nh, T, T) and its keys (B, T, T), got {pattern} and '
+        '{keys}; attention_weights(model, idx) returns such a pattern',
+        '注意力模式的形状必须是 (n_layer, B, nh, T, T)，键的形状必须是 (B, T, T)，收到 {pattern} 和 {keys}；attention_weights(model, idx) '
+        '返回的就是这样的模式'),
     'score_no_queries': (
-        'no position of these tokens has a key this score counts (for the duplicate-token and induction scores: no token occurs twice); score tokens in which some token repeats',
+        'no position of these tokens has a key this score counts (for the duplicate-token and induction scores: no '
+        'token occurs twice); score tokens in which some token repeats',
         '这些 token 中没有任何位置有该分数所计的键（对重复 token 分数和归纳分数而言：没有 token 出现两次）；请用有重复 token 的序列来评分'),
     'train_needs_data': (
         'the text task trains on a text file; name one (data="file.txt", or --data FILE)',
@@ -387,10 +402,12 @@ ERRORS = Catalog({
         'cannot read {file} as UTF-8 text ({reason}); give an existing text file saved as UTF-8',
         '无法以 UTF-8 文本读取 {file}（{reason}）；请给出一个存在的、以 UTF-8 保存的文本文件'),
     'train_data_short': (
-        '{file} has {length} characters; training needs at least {needed} (seq_len + 1); use a longer text or a smaller seq_len',
+        '{file} has {length} characters; training needs at least {needed} (seq_len + 1); use a longer text or a '
+        'smaller seq_len',
         '{file} 只有 {length} 个字符；训练至少需要 {needed} 个（seq_len + 1）；请换更长的文本，或减小 seq_len'),
     'train_no_state': (
-        '{folder} holds no {file}, so there is no run to resume; train without resuming first, or name the folder a run saved into',
+        '{folder} holds no {file}, so there is no run to resume; train without resuming first, or name the folder a '
+        'run saved into',
         '{folder} 中没有 {file}，因此没有可以继续的训练；请先不带继续选项训练一次，或指定训练保存到的目录'),
     'config_negative': (
         '{field} must be 0 or more, got {value}',
@@ -415,8 +432,10 @@ ERRORS = Catalog({
         'no token is counted in this loss (every target is -1): give a longer input, or one whose tokens repeat',
         '这个损失里没有任何被计入的 token（所有目标都是 -1）：请给出更长的输入，或其中 token 有重复的输入'),
     'timeline_missing': (
-        '{folder} holds no {file}: only runs of `glassgpt train` record a timeline (older runs and Hugging Face folders have none); train one with `glassgpt train --task induction --out DIR`',
-        '{folder} 中没有 {file}：只有 `glassgpt train` 的训练会记录时间线（较早的训练和 Hugging Face 目录都没有）；请用 `glassgpt train --task induction --out DIR` 训练一个'),
+        '{folder} holds no {file}: only runs of `glassgpt train` record a timeline (older runs and Hugging Face '
+        'folders have none); train one with `glassgpt train --task induction --out DIR`',
+        '{folder} 中没有 {file}：只有 `glassgpt train` 的训练会记录时间线（较早的训练和 Hugging Face 目录都没有）；请用 `glassgpt train --task '
+        'induction --out DIR` 训练一个'),
     'timeline_damaged': (
         '{file} is not a timeline this version of glassgpt can read ({reason}); train again to record a new one',
         '{file} 不是此版本 glassgpt 能读取的时间线（{reason}）；请重新训练以记录新的时间线'),

@@ -39,12 +39,13 @@ class Status(Enum):
 # every key a note can have, besides a classic mistake's name (mistakes.MISTAKE_KEYS)
 NOTE_KEYS = frozenset({
     # what went right
-    "build_ok", "replaced", "shapes_ok", "gpt_shapes_ok", "gpt_shapes_last", "same", "gelu_tanh", "gelu_none", "params_ok",
-    "init_loss_ok", "gradients_ok",
+    "build_ok", "replaced", "shapes_ok", "gpt_shapes_ok", "gpt_shapes_last", "same", "gelu_tanh", "gelu_none",
+    "params_ok", "init_loss_ok", "gradients_ok",
     # what the learner's code did
-    "no_class", "glassgpt.class", "glassgpt.subclass", "glassgpt.part", "not_module", "raised", "not_written", "not_tensor", "shape", "not_finite", "causal",
-    "eval_random", "missing_tensor", "tensor_shape", "gpt_returns", "logits_last_only", "logits_targets", "loss_not_none",
-    "loss_not_scalar", "gpt.loss", "param_count", "head_not_tied", "init_loss", "no_gradient", "gradient_not_finite",
+    "no_class", "glassgpt.class", "glassgpt.subclass", "glassgpt.part", "not_module", "raised", "not_written",
+    "not_tensor", "shape", "not_finite", "causal", "eval_random", "missing_tensor", "tensor_shape", "gpt_returns",
+    "logits_last_only", "logits_targets", "loss_not_none", "loss_not_scalar", "gpt.loss", "param_count",
+    "head_not_tied", "init_loss", "no_gradient", "gradient_not_finite",
     # a part whose output no classic mistake explains
     "layer_norm.differs", "attention.differs", "mlp.differs", "block.differs", "gpt.differs",
     # the child process did not finish the check, or answered with something that is not an answer (sandbox.py)
@@ -100,8 +101,9 @@ class Report:
     def __str__(self) -> str:
         counts = self.counts()
         lines = [f"{self.file}: {len(self.findings)} checks, " + ", ".join(
-            f"{counts[status]} {name}" for status, name in ((Status.PASS, "passed"), (Status.FAIL, "failed"),
-                                                            (Status.TODO, "not written yet"), (Status.SKIP, "not run")))]
+            f"{counts[status]} {name}" for status, name in (
+                (Status.PASS, "passed"), (Status.FAIL, "failed"), (Status.TODO, "not written yet"),
+                (Status.SKIP, "not run")))]
         width = max((len(f.part) for f in self.findings), default=0)
         for f in self.findings:
             notes = "; ".join(_note_text(note) for note in f.notes) if f.status != Status.PASS else ""

@@ -115,7 +115,8 @@ MESSAGES = {
                                              "mean = x.mean(dim=-1, keepdim=True)：最后一个维度"),
     "check.note.layer_norm.affine.no": ("the gain (weight) and shift (bias) are never applied",
                                         "没有乘上增益（weight）、加上偏移（bias）"),
-    "check.hint.layer_norm.affine.no": ("return x_hat * self.weight + self.bias", "return x_hat * self.weight + self.bias"),
+    "check.hint.layer_norm.affine.no": ("return x_hat * self.weight + self.bias", "return x_hat * self.weight + "
+    "self.bias"),
     "check.note.layer_norm.differs": ("the output differs from LayerNorm's by up to {diff:.2g}, and no classic "
                                       "mistake explains it",
                                       "输出与 LayerNorm 最多相差 {diff:.2g}，且不是常见错误之一"),
