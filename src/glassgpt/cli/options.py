@@ -16,7 +16,7 @@ from ..model import GPT
 from ..checkpoints import find_tokenizer, load_tokenizer
 from ..text import Tokenizer
 from ..training import MAX_SEED
-from .messages import MESSAGES
+from .messages import UsageError
 
 DEFAULT_PRESET = "small"
 DEFAULT_SEED = 1337
@@ -28,18 +28,6 @@ CONFIG_OPTIONS = {
 }
 # --dtype -> the torch dtype of weights and activations
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
-
-
-class UsageError(Exception):
-    """Bad command-line input: a message key of cli/messages and its fields. The CLI says it in the user's
-    language, as one line on stderr, and exits 2 (cli/__init__.py, the one place that does)."""
-
-    def __init__(self, key: str, **fields):
-        super().__init__(key)
-        self.key, self.fields = key, fields
-
-    def message(self, lang: str = "en") -> str:
-        return MESSAGES.say(self.key, lang, **self.fields)
 
 
 def _seed(text: str) -> int:

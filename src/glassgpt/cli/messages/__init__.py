@@ -13,7 +13,7 @@ import pkgutil
 
 from ...errors import LANGUAGES, Catalog, Voice, default_language
 
-__all__ = ["LANGUAGES", "MESSAGES", "Messages", "default_language"]
+__all__ = ["LANGUAGES", "MESSAGES", "Messages", "UsageError", "default_language"]
 
 MESSAGES = Catalog.merged(importlib.import_module(f"{__name__}.{module.name}").MESSAGES
                           for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name))
@@ -24,3 +24,15 @@ class Messages(Voice):
 
     def __init__(self, lang: str):
         super().__init__(MESSAGES, lang)
+
+
+class UsageError(Exception):
+    """Bad command-line input: a message key of this catalog and its fields. The CLI says it in the user's
+    language, as one line on stderr, and exits 2 (cli/__init__.py, the one place that does)."""
+
+    def __init__(self, key: str, **fields):
+        super().__init__(key)
+        self.key, self.fields = key, fields
+
+    def message(self, lang: str = "en") -> str:
+        return MESSAGES.say(self.key, lang, **self.fields)

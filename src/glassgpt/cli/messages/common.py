@@ -68,6 +68,8 @@ MESSAGES = {
         "past what {dtype} can hold); use --dtype fp32 or bf16",
         "前向传播在 {dtype} 下产生了 NaN 或无穷大（权重是有限的：数值超出了 {dtype} 能表示的范围）；"
         "请用 --dtype fp32 或 bf16"),
+    "usage.mode_first": ("the mode comes first: `glassgpt {mode} OPTIONS` (only --lang and --mode may stand before it)",
+                         "模式要写在最前面：`glassgpt {mode} 选项`（只有 --lang 和 --mode 可以写在它前面）"),
     "usage.unknown_mode": ("unknown mode {mode!r}; choose one of: {known}", "未知模式 {mode!r}；可选：{known}"),
     "usage.extra_words": ("unexpected argument(s) for mode {mode}: {words}", "模式 {mode} 不接受这些参数：{words}"),
     "usage.device_unavailable": ("device {device} is not available on this machine; use --device cpu",
