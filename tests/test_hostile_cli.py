@@ -2,6 +2,7 @@
 RELIABILITY.md's command-line section lists it, and wants one clean line (exit 2), or the promised output, with no
 traceback and nothing else changed."""
 
+import json
 import os
 import signal
 import subprocess
@@ -10,6 +11,11 @@ import time
 from pathlib import Path
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from glassgpt.cli.messages import Messages
+from glassgpt.cli.output import escaped
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -55,3 +61,77 @@ def test_importing_the_cli_does_not_import_torch():
     code = "import sys, glassgpt.cli; print('torch' in sys.modules)"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=environment())
     assert result.stdout.strip() == "False", result.stderr
+
+
+# --- strings from files are shown escaped ---------------------------------------------------------------------
+
+TITLE_AND_CLEAR = "x\n\x1b]0;PWNED\x07\x1b[2J"
+
+
+@pytest.fixture(scope="module")
+def saved_tiny(tmp_path_factory):
+    import glassgpt
+
+    folder = tmp_path_factory.mktemp("tiny") / "run"
+    glassgpt.GPT(glassgpt.GPTConfig.from_preset("tiny")).save_pretrained(folder)
+    return folder
+
+
+def forged_copy(saved_tiny, tmp_path, **config_fields) -> Path:
+    folder = tmp_path / "shared"
+    folder.mkdir()
+    (folder / "model.safetensors").write_bytes((saved_tiny / "model.safetensors").read_bytes())
+    config = json.loads((saved_tiny / "config.json").read_text())
+    (folder / "config.json").write_text(json.dumps({**config, **config_fields}))
+    return folder
+
+
+@pytest.mark.parametrize("mode", ["params", "components"])
+def test_a_config_field_that_would_set_the_window_title_and_clear_the_screen_is_shown_escaped(mode, saved_tiny,
+                                                                                               tmp_path):
+    folder = forged_copy(saved_tiny, tmp_path, activation_function=TITLE_AND_CLEAR)
+    line = one_error_line(glassgpt(mode, "--checkpoint", str(folder)))
+    assert "\x1b" not in line and "\x07" not in line
+    assert r"x\n\x1b]0;PWNED\x07\x1b[2J" in line
+
+
+def test_a_tensor_name_with_escape_sequences_is_shown_escaped(saved_tiny, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    folder = forged_copy(saved_tiny, tmp_path)
+    tensors = load_file(saved_tiny / "model.safetensors")
+    tensors["h.0.\x1b[2Jevil\u202e"] = next(iter(tensors.values())).clone()
+    save_file(tensors, folder / "model.safetensors", metadata={"format": "pt"})
+    line = one_error_line(glassgpt("components", "--checkpoint", str(folder)))
+    assert "\x1b" not in line and "\u202e" not in line and r"\x1b[2Jevil\u202e" in line
+
+
+@given(st.text())
+def test_escaped_text_holds_nothing_a_terminal_acts_on(text):
+    shown = escaped(text)
+    assert all(c.isprintable() or c == " " for c in shown)
+    assert escaped(shown) == shown
+    assert shown == text or not all(c.isprintable() or c == " " for c in text)
+
+
+@given(st.text())
+def test_a_cli_sentence_escapes_every_field(text):
+    line = Messages("en")("usage.error", detail=text)
+    assert all(c.isprintable() or c == " " for c in line)
+
+
+@pytest.mark.parametrize("mode", ["components", "generate"])
+def test_token_texts_with_escape_sequences_are_shown_escaped(mode, saved_tiny, tmp_path):
+    from tokenizers import Tokenizer, models, pre_tokenizers
+
+    words = ["[UNK]", "hi", TITLE_AND_CLEAR[2:], "\x9b2J", "there"]
+    tokenizer = Tokenizer(models.WordLevel({word: i for i, word in enumerate(words)}, unk_token="[UNK]"))
+    tokenizer.pre_tokenizer = pre_tokenizers.WhitespaceSplit()
+    tokenizer.save(str(tmp_path / "tokenizer.json"))
+    text = ["--text", f"hi {TITLE_AND_CLEAR[2:]} \x9b2J there"] if mode == "components" else [
+        "--prompt", "1,2,3", "--max-new-tokens", "4"]
+    result = glassgpt(mode, "--checkpoint", str(saved_tiny), "--tokenizer", str(tmp_path / "tokenizer.json"), *text)
+    assert result.returncode == 0, result.stderr
+    assert not any(c in result.stdout for c in "\x1b\x07\x9b"), result.stdout
+    if mode == "components":
+        assert r"\x1b]0;PWNED\x07\x1b[2J" in result.stdout and r"\x9b2J" in result.stdout

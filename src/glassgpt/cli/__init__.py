@@ -213,7 +213,7 @@ def _main(argv: list[str]) -> int:
         args = parse(argv, parsers)
         return emit(run_all(args, t, parsers) if args.mode == ALL else run_mode(args.mode, args, t))
     except (UsageError, GlassGPTError) as e:
-        write(t("usage.error", detail=e.message(t.lang)), sys.stderr)
+        write(t("usage.error", detail=e.message(t.lang)), sys.stderr)  # escaped: its fields may come from a file
         return 2
     except BrokenPipeError:
         # the reader stopped reading (`glassgpt ... | head`): not an error; silence the final flush of stdout

@@ -9,6 +9,7 @@ exit 2) raised by the checker. The learner's file runs in a child process with a
 
 from ..checker import CHECK_CONFIG, DEFAULT_TIMEOUT, REFERENCE_NAMES, Report, Status, stream_findings
 from .options import add_seed_option
+from .output import escaped
 from .render import WIDTH, display_width, pad, wrap
 
 INDENT = " " * 8  # notes sit under the label, past the mark column
@@ -109,7 +110,7 @@ def _explained(note, t) -> list[str]:
     course's hint."""
     if note.where is not None and note.where.code:
         lines = wrap(t("check.at", name=note.where.name, line=note.where.line), WIDTH, INDENT)
-        lines.append(_fit(INDENT + "| " + note.where.code))
+        lines.append(_fit(INDENT + "| " + escaped(note.where.code)))
         lines += wrap(_sentence(note, t), WIDTH, INDENT)
     else:
         lines = wrap(_said(note, t), WIDTH, INDENT)

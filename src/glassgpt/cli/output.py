@@ -23,6 +23,15 @@ ASCII_GROUPS = (
 )
 
 
+def escaped(text) -> str:
+    """A string from a file (a config field, a tensor name, a token, a line of a learner's code) as it is safe to
+    show: every character a terminal would act on instead of showing (escape sequences, bell, backspace, carriage
+    return, newline, C1 controls, bidirectional overrides: whatever str.isprintable() rejects, but a space) is
+    written as its Python escape, `\\x1b`, `\\n`, `\\u202e`. Escaping twice changes nothing more."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+                   for c in str(text))
+
+
 class Part(str):
     """A piece of a line: written without a newline and flushed at once (a token printed as it is generated).
     The next plain line ends the line the parts started."""

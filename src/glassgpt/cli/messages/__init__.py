@@ -12,6 +12,7 @@ import importlib
 import pkgutil
 
 from ...errors import LANGUAGES, Catalog, Voice, default_language
+from ..output import escaped
 
 __all__ = ["LANGUAGES", "MESSAGES", "Messages", "UsageError", "default_language"]
 
@@ -20,10 +21,15 @@ MESSAGES = Catalog.merged(importlib.import_module(f"{__name__}.{module.name}").M
 
 
 class Messages(Voice):
-    """The CLI's sentences in one language: `t = Messages("zh"); t("full.title", config="tiny")`."""
+    """The CLI's sentences in one language: `t = Messages("zh"); t("full.title", config="tiny")`. Every str field
+    is shown escaped (output.escaped): a field may come from a file, and a sentence is one line of plain text."""
 
     def __init__(self, lang: str):
         super().__init__(MESSAGES, lang)
+
+    def __call__(self, key: str, /, **fields) -> str:
+        return super().__call__(key, **{name: escaped(value) if isinstance(value, str) else value
+                                        for name, value in fields.items()})
 
 
 class UsageError(Exception):
