@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from glassgpt.cli.messages import Messages
-from glassgpt.cli.output import escaped
+from glassgpt.cli.output import escaped, finite_json
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -135,3 +135,41 @@ def test_token_texts_with_escape_sequences_are_shown_escaped(mode, saved_tiny, t
     assert not any(c in result.stdout for c in "\x1b\x07\x9b"), result.stdout
     if mode == "components":
         assert r"\x1b]0;PWNED\x07\x1b[2J" in result.stdout and r"\x9b2J" in result.stdout
+
+
+# --- NaN and infinity never make invalid JSON -------------------------------------------------------------------
+
+def strict_json(text: str):
+    """json.loads that refuses NaN and Infinity, as JavaScript's JSON.parse and most other parsers do."""
+    def refuse(constant):
+        raise ValueError(f"{constant} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+def test_finite_json_writes_null_and_says_where():
+    data = {"a": [1.0, float("nan"), float("inf")], "b": {"c": -float("inf"), "d": "x"}, "e": 2}
+    assert strict_json(finite_json(data)) == {"a": [1.0, None, None], "b": {"c": None, "d": "x"}, "e": 2,
+                                              "not_finite": ["a[1]", "a[2]", "b.c"]}
+    assert strict_json(finite_json({"a": 1.5}))["not_finite"] == []
+
+
+@given(st.text())
+def test_finite_json_keeps_every_string_and_shows_no_control_character(text):
+    written = finite_json({"text": text})
+    assert strict_json(written)["text"] == text
+    assert all(c.isprintable() for c in written)
+
+
+@pytest.mark.parametrize("mode", ["heads", "lens", "ablate"])
+def test_weights_that_overflow_give_json_that_says_what_was_not_finite(mode, saved_tiny, tmp_path):
+    """3e38 in the position table is finite, but the forward pass overflows: the JSON says so, validly."""
+    from safetensors.torch import load_file, save_file
+
+    folder = forged_copy(saved_tiny, tmp_path)
+    tensors = load_file(saved_tiny / "model.safetensors")
+    tensors["transformer.wpe.weight"].fill_(3e38)
+    save_file(tensors, folder / "model.safetensors", metadata={"format": "pt"})
+    result = glassgpt(mode, "--checkpoint", str(folder), "--json")
+    assert result.returncode == 0 and result.stderr == "", result.stderr
+    data = strict_json(result.stdout)
+    assert data["not_finite"], data

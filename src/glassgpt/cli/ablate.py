@@ -8,7 +8,6 @@ What the loss is measured on: --text (every next token); else, for a folder `gla
 batch its timeline measures on; else random sequences that repeat themselves (copyable tokens only).
 """
 
-import json
 from pathlib import Path
 
 import torch
@@ -17,6 +16,7 @@ from ..analysis import DEFAULT_MIN_PERIOD
 from ..interventions import HOW, ablate_each_head, ablate_heads, find_circuit, head_means, parse_heads
 from ..training import TRAINING_STATE, TrainSettings, held_out_batch, induction_batch, read_training_state
 from .messages import Messages
+from .output import finite_json
 from .options import (UsageError, add_model_options, add_text_options, drawable_vocab_size, encode_text,
                       model_from_args, tokenizer_from_args)
 from .plotting import check_png_path, chinese_font, save_png
@@ -158,7 +158,7 @@ def run(args, t) -> list[str]:
                      for heads in [*[(lh,) for lh in circuit.alone], *circuit.together]]
     sentence = circuit_sentence(circuit, each, t)
     if args.json:
-        lines = [json.dumps({
+        lines = [finite_json({
             "how": args.how, "measured_on": kind, **fields, "loss": each.loss_before, "chance": each.chance,
             "each": [[round(float(x), 6) for x in row] for row in each.change],
             "sets": [set_json(result) for result in sets],
@@ -166,7 +166,7 @@ def run(args, t) -> list[str]:
                         "together": [[list(lh) for lh in group] for group in circuit.together],
                         "together_change": list(circuit.together_change),
                         "unused": [list(lh) for lh in circuit.unused], "threshold": circuit.threshold},
-            "sentence": sentence}, ensure_ascii=False)]
+            "sentence": sentence})]
     else:
         source = args.checkpoint or f"--preset {args.preset or 'small'} --seed {args.seed}"
         lines = heading(t("ablate.title", how=args.how, source=source))

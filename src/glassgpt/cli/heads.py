@@ -5,12 +5,12 @@
     glassgpt heads --checkpoint induction --plot heads.png
 """
 
-import json
 from pathlib import Path
 
 from ..analysis import (DEFAULT_MIN_PERIOD, DEFAULT_SEQUENCES, GOAL_INDUCTION, GOAL_PREVIOUS, SCORE_NAMES,
                         default_periods, head_scores)
 from .messages import Messages
+from .output import finite_json
 from .options import UsageError, add_model_options, describe, model_from_args
 from .plotting import check_png_path, chinese_font, save_png
 from .render import heading, matrix, wrap
@@ -38,7 +38,7 @@ def circuit(scores):
 def as_json(scores, model, args, t) -> str:
     T = scores.tokens.idx.size(1)
     found = circuit(scores)
-    return json.dumps({
+    return finite_json({
         "config": model.config.to_dict(),
         "sequences": args.sequences, "seq_len": T, "seed": args.seed,
         "periods": list(default_periods(T, model.config.vocab_size)),
@@ -47,7 +47,7 @@ def as_json(scores, model, args, t) -> str:
         "definitions": {name: t.member("heads.def", name) for name in SCORE_NAMES},
         "top": {name: vars(scores.top(name)[0]) for name in SCORE_NAMES},
         "induction_circuit": None if found is None else {"induction": vars(found[0]), "previous_token": vars(found[1])},
-    }, ensure_ascii=False)
+    })
 
 
 def text_lines(scores, model, args, t) -> list[str]:

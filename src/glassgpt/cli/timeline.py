@@ -7,7 +7,6 @@ argument: induction heads form, and in-context learning improves, in the same sh
     glassgpt timeline --checkpoint induction --plot formed.png
 """
 
-import json
 import math
 from pathlib import Path
 
@@ -15,6 +14,7 @@ from ..analysis import GOAL_INDUCTION
 from ..errors import GlassGPTError
 from ..timeline import MIN_RISE, TIMELINE_JSON, chance, phase_change, read_timeline
 from .messages import Messages
+from .output import finite_json
 from .options import UsageError
 from .plotting import check_png_path, chinese_font, save_png
 from .render import display_width, heading, pad, wrap
@@ -42,7 +42,7 @@ def sentences(timeline, change, t) -> list[str]:
 
 
 def as_json(timeline, change, folder: str, t) -> str:
-    return json.dumps({
+    return finite_json({
         "checkpoint": folder, "task": timeline.task, "measure": timeline.measure, "every": timeline.every,
         "steps": timeline.steps, "train_loss": timeline.train_loss, "in_context": timeline.in_context,
         "best": {"induction": timeline.best("induction"), "previous_token": timeline.best("previous_token")},
@@ -54,7 +54,7 @@ def as_json(timeline, change, folder: str, t) -> str:
             "measure_after": change.measure_after, "share": change.share, "fastest": list(change.fastest),
             "improved": change.improved},
         "sentences": sentences(timeline, change, t),
-    }, ensure_ascii=False)
+    })
 
 
 def shown_rows(steps: list[int], change) -> list[int]:
