@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from glassgpt.cli.messages import Messages
+from glassgpt.cli.messages import MESSAGES, Messages
 from glassgpt.cli.output import escaped, finite_json
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -173,3 +173,79 @@ def test_weights_that_overflow_give_json_that_says_what_was_not_finite(mode, sav
     assert result.returncode == 0 and result.stderr == "", result.stderr
     data = strict_json(result.stdout)
     assert data["not_finite"], data
+
+
+# --- every --plot is checked before any work, written atomically, and never over what the run reads ----------
+
+PLOTTING = [("attention", "--preset", "tiny"), ("heads", "--preset", "tiny", "--sequences", "2"),
+            ("ablate", "--preset", "tiny"), ("timeline", "--checkpoint", "nowhere")]
+
+
+def assert_refused_at_once(result, started: float, key: str, lang: str = "en"):
+    line = one_error_line(result)
+    template = MESSAGES.say(key, lang, file="\0", folder="\0", option="\0").split("\0")[-1]
+    assert template in line, line
+    assert time.monotonic() - started < 60
+
+
+@pytest.mark.parametrize("argv", PLOTTING, ids=[argv[0] for argv in PLOTTING])
+def test_a_plot_path_that_is_a_folder_is_refused_before_any_work(argv, tmp_path):
+    (tmp_path / "out.png").mkdir()
+    started = time.monotonic()
+    assert_refused_at_once(glassgpt(*argv, "--plot", str(tmp_path / "out.png")), started, "plot.is_folder")
+
+
+def test_a_plot_over_the_checkpoint_it_reads_is_refused_and_the_checkpoint_kept(saved_tiny, tmp_path):
+    import torch
+
+    import glassgpt as library
+
+    model = library.GPT(library.GPTConfig.from_preset("tiny"))
+    checkpoint = tmp_path / "model.png"  # a course .pt, oddly named
+    torch.save({"model": model.state_dict(), "config": model.config.to_dict()}, checkpoint)
+    before = checkpoint.read_bytes()
+    started = time.monotonic()
+    result = glassgpt("heads", "--checkpoint", str(checkpoint), "--sequences", "2", "--plot", str(checkpoint))
+    assert_refused_at_once(result, started, "plot.is_input")
+    assert checkpoint.read_bytes() == before
+
+
+def mounted_tmpfs(folder: Path, *options: str):
+    """A tmpfs at `folder` (root only): the read-only and full disks of the attacks."""
+    folder.mkdir(exist_ok=True)
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", ",".join(options), "tmpfs", str(folder)],
+                          capture_output=True)
+    if done.returncode:
+        pytest.skip("needs root and mount: " + done.stderr.decode(errors="replace").strip())
+    return folder
+
+
+@pytest.fixture
+def read_only_folder(tmp_path):
+    folder = mounted_tmpfs(tmp_path / "ro", "ro", "size=1m")
+    yield folder
+    subprocess.run(["umount", str(folder)])
+
+
+@pytest.fixture
+def nearly_full_folder(tmp_path):
+    folder = mounted_tmpfs(tmp_path / "full", "size=16k")
+    yield folder
+    subprocess.run(["umount", str(folder)])
+
+
+def test_a_plot_on_a_read_only_disk_is_refused_before_any_work(read_only_folder):
+    started = time.monotonic()
+    result = glassgpt("heads", "--preset", "tiny", "--sequences", "2", "--plot", str(read_only_folder / "h.png"))
+    assert_refused_at_once(result, started, "plot.not_writable")
+
+
+def test_a_plot_on_a_full_disk_is_one_line_and_the_old_plot_stays_whole(nearly_full_folder):
+    old = nearly_full_folder / "h.png"
+    old.write_bytes(b"\x89PNG old plot")
+    (nearly_full_folder / "filler").write_bytes(b"x" * 8192)
+    result = glassgpt("attention", "--preset", "tiny", "--plot", str(old))
+    line = one_error_line(result)
+    assert str(old) in line
+    assert old.read_bytes() == b"\x89PNG old plot"
+    assert sorted(p.name for p in nearly_full_folder.iterdir()) == ["filler", "h.png"]  # no temporary left

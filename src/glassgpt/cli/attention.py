@@ -9,7 +9,7 @@ from ..model import causal_mask
 from .messages import Messages
 from .options import (UsageError, add_model_options, add_text_options, describe, example_input, model_from_args,
                       require_finite)
-from .plotting import check_png_path, chinese_font, save_png
+from .plotting import check_png_path, write_png
 from .render import (column_labels, flow, heading, heatmap, matrix, row_labels, shade_legend,
                      side_by_side, tokens_line, visible, wrap)
 
@@ -163,31 +163,28 @@ def write_plot(weights, layers, heads, path: Path, t, texts=None) -> list[str]:
     """The PNG, in the user's language when a font can draw it; the tokens' text on the axes when known, in a
     font that can draw it (the Chinese font when one is installed), else the positions t0, t1, ... and a line
     that says so."""
-    import matplotlib
-
-    font = chinese_font()
-    labels = Messages("zh" if t.lang == "zh" and font else "en")
-    families = ["DejaVu Sans", font] if font else ["DejaVu Sans"]  # a glyph missing in one comes from the next
     tokens = None if texts is None else [visible(text) for text in texts]
-    with matplotlib.rc_context({"font.family": families}), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        figure = attention_figure(weights, layers, heads, labels, tokens)
-        figure.canvas.draw()  # a glyph no font has is a warning here, before anything is written
+    undrawable = False
+
+    def draw(labels):
+        nonlocal undrawable
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            figure = attention_figure(weights, layers, heads, labels, tokens)
+            figure.canvas.draw()  # a glyph no font has is a warning here, before anything is written
         undrawable = tokens is not None and any("Glyph" in str(warning.message) for warning in caught)
-        if undrawable:
-            figure = attention_figure(weights, layers, heads, labels, column_labels(len(tokens)))
-        save_png(figure, path)
+        return attention_figure(weights, layers, heads, labels, column_labels(len(tokens))) if undrawable else figure
+
+    said = write_png(path, t, draw)
     lines = wrap(t("attention.plot_written", file=str(path), panels=len(layers) * len(heads), layers=len(layers),
-                   heads=len(heads)))
-    if t.lang == "zh" and not font:
-        lines += wrap(t("plot.english"))
+                   heads=len(heads))) + said
     if undrawable:
         lines += wrap(t("attention.plot_positions"))
     return lines
 
 
 def run(args, t) -> list[str]:
-    plot = check_png_path(args.plot)
+    plot = check_png_path(args)
     model = model_from_args(args)
     config = model.config
     _check_choice(args.layer, config.n_layer, "--layer")

@@ -9,10 +9,9 @@ from pathlib import Path
 
 from ..analysis import (DEFAULT_MIN_PERIOD, DEFAULT_SEQUENCES, GOAL_INDUCTION, GOAL_PREVIOUS, SCORE_NAMES,
                         default_periods, head_scores)
-from .messages import Messages
 from .output import finite_json
 from .options import UsageError, add_model_options, describe, model_from_args
-from .plotting import check_png_path, chinese_font, save_png
+from .plotting import check_png_path, write_png
 from .render import heading, matrix, wrap
 
 
@@ -107,21 +106,12 @@ def scores_figure(scores, labels):
 
 
 def write_plot(scores, path: Path, t) -> list[str]:
-    import matplotlib
-
-    font = chinese_font() if t.lang == "zh" else None
-    labels = Messages("zh" if font else "en")
-    with matplotlib.rc_context({"font.sans-serif": ([font] if font else []) + matplotlib.rcParams["font.sans-serif"]}):
-        figure = scores_figure(scores, labels)
-        save_png(figure, path)
-    lines = wrap(t("heads.plot_written", file=str(path)))
-    if t.lang == "zh" and not font:
-        lines += wrap(t("plot.english"))
-    return lines
+    said = write_png(path, t, lambda labels: scores_figure(scores, labels))
+    return wrap(t("heads.plot_written", file=str(path))) + said
 
 
 def run(args, t) -> list[str]:
-    plot = check_png_path(args.plot)
+    plot = check_png_path(args)
     if args.sequences < 1:
         raise UsageError("heads.bad_sequences", value=args.sequences)
     model = model_from_args(args)

@@ -121,12 +121,16 @@ def model_from_args(args) -> GPT:
 def require_finite_weights(model: GPT, dtype_name: str) -> None:
     for name, parameter in model.named_parameters():
         if not torch.isfinite(parameter).all():
+            if dtype_name == "fp32":  # the file itself holds them: no wider format to suggest
+                raise UsageError("usage.weights_not_finite_fp32", tensor=name)
             raise UsageError("usage.weights_not_finite", tensor=name, dtype=dtype_name)
 
 
 def require_finite(tensor: torch.Tensor, args) -> None:
     """A view computed from finite weights can still overflow (fp16 tops out at 65504): say so, do not draw it."""
     if not torch.isfinite(tensor).all():
+        if args.dtype == "fp32":
+            raise UsageError("usage.activations_not_finite_fp32")
         raise UsageError("usage.activations_not_finite", dtype=args.dtype)
 
 

@@ -63,6 +63,16 @@ MESSAGES = {
         "check the checkpoint, or use --dtype fp32 if it only overflows in a narrower format",
         "权重 {tensor} 在 {dtype} 下含有 NaN 或无穷大，由它算出的一切都没有意义；请检查检查点，"
         "若只是在较窄的格式中溢出，请用 --dtype fp32"),
+    "usage.weights_not_finite_fp32": (
+        "the weight {tensor} holds NaN or infinite numbers, as stored in the checkpoint, so nothing computed from it "
+        "means anything; the checkpoint is damaged, or was saved after a training run diverged",
+        "权重 {tensor} 本身（检查点中存储的数值）含有 NaN 或无穷大，由它算出的一切都没有意义；"
+        "检查点已损坏，或是在训练发散之后保存的"),
+    "usage.activations_not_finite_fp32": (
+        "the forward pass produced NaN or infinite numbers in fp32 from finite weights: some weights are so large "
+        "(near fp32's limit, 3.4e38) that the sums overflow; the checkpoint's weights are not usable as they are",
+        "前向传播在 fp32 下由有限的权重产生了 NaN 或无穷大：有些权重大到接近 fp32 的上限（3.4e38），求和时溢出；"
+        "这个检查点的权重无法直接使用"),
     "usage.activations_not_finite": (
         "the forward pass produced NaN or infinite numbers in {dtype} (the weights are finite: the numbers grew "
         "past what {dtype} can hold); use --dtype fp32 or bf16",
@@ -82,6 +92,13 @@ MESSAGES = {
     "plot.not_png": ("--plot writes a PNG image; give a file name ending in .png (got {file})",
                      "--plot 输出 PNG 图片；请给出以 .png 结尾的文件名（收到 {file}）"),
     "plot.no_dir": ("--plot: the folder {folder} does not exist", "--plot：目录 {folder} 不存在"),
+    "plot.is_folder": ("--plot {file} is a folder; give the PNG file to write, e.g. {file}/plot.png",
+                       "--plot {file} 是一个目录；请给出要写入的 PNG 文件，例如 {file}/plot.png"),
+    "plot.not_writable": ("--plot {file} cannot be written there (a read-only disk, or no permission); choose "
+                          "another place",
+                          "--plot {file} 无法写在那里（只读的磁盘，或没有权限）；请换一个位置"),
+    "plot.is_input": ("--plot {file} is the file {option} reads; writing the plot there would destroy it",
+                      "--plot {file} 正是 {option} 读取的文件；把图写在那里会毁掉它"),
     "plot.failed": ("could not write {file}: {reason}", "无法写入 {file}：{reason}"),
     "plot.english": (
         "The figure's labels are in English: matplotlib found no font that can draw Chinese on this machine.",
