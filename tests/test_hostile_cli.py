@@ -249,3 +249,49 @@ def test_a_plot_on_a_full_disk_is_one_line_and_the_old_plot_stays_whole(nearly_f
     assert str(old) in line
     assert old.read_bytes() == b"\x89PNG old plot"
     assert sorted(p.name for p in nearly_full_folder.iterdir()) == ["filler", "h.png"]  # no temporary left
+
+
+# --- the smaller points -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_weights_that_overflow_in_fp32_are_not_told_to_use_fp32(lang, saved_tiny, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    folder = forged_copy(saved_tiny, tmp_path)
+    tensors = load_file(saved_tiny / "model.safetensors")
+    tensors["transformer.wpe.weight"].fill_(3e38)
+    save_file(tensors, folder / "model.safetensors", metadata={"format": "pt"})
+    result = subprocess.run([sys.executable, "-m", "glassgpt", "components", "--checkpoint", str(folder),
+                             "--lang", lang], cwd=ROOT, capture_output=True, text=True, env=environment())
+    line = one_error_line(result)
+    assert line.endswith(MESSAGES.say("usage.activations_not_finite_fp32", lang))
+    assert "--dtype" not in line
+
+
+def test_a_weight_that_overflows_only_in_fp16_is_told_to_use_fp32(saved_tiny, tmp_path):
+    from safetensors.torch import load_file, save_file
+
+    folder = forged_copy(saved_tiny, tmp_path)
+    tensors = load_file(saved_tiny / "model.safetensors")
+    tensors["transformer.wpe.weight"].fill_(1e6)  # finite in fp32, infinite in fp16
+    save_file(tensors, folder / "model.safetensors", metadata={"format": "pt"})
+    line = one_error_line(glassgpt("components", "--checkpoint", str(folder), "--dtype", "fp16"))
+    assert "--dtype fp32" in line
+
+
+@pytest.mark.parametrize("mode", ["components", "params"])
+def test_an_empty_checkpoint_name_is_an_error_not_a_random_model(mode):
+    assert "empty" in one_error_line(glassgpt(mode, "--checkpoint", ""))
+
+
+def test_a_legacy_pickle_adds_nothing_to_stderr(tmp_path):
+    import torch
+
+    import glassgpt as library
+
+    model = library.GPT(library.GPTConfig.from_preset("tiny"))
+    path = tmp_path / "old.pt"
+    torch.save({"model": model.state_dict(), "config": model.config.to_dict()}, path,
+               _use_new_zipfile_serialization=False)  # the format before torch 1.6
+    result = glassgpt("components", "--checkpoint", str(path))
+    assert result.returncode == 0 and result.stderr == "", result.stderr
