@@ -15,7 +15,8 @@ import pytest
 import glassgpt
 from glassgpt.analysis import SCORE_NAMES
 from glassgpt.cli.messages import MESSAGES, Messages
-from glassgpt.errors import ERRORS, LANGUAGES, Catalog, GlassGPTError, fields_of
+from glassgpt.catalog import LANGUAGES, Catalog, fields_of
+from glassgpt.errors import ERRORS, GlassGPTError
 from glassgpt.inspection import trace_forward
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "glassgpt"

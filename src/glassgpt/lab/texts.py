@@ -1,4 +1,4 @@
-"""Every sentence the lab page shows, in English and Simplified Chinese, each written once: an errors.Catalog.
+"""Every sentence the lab page shows, in English and Simplified Chinese, each written once: a catalog.Catalog.
 
 The table travels inside the page, so its language switch needs nothing from anywhere. `{fields}` are filled in
 by the page's script (page.js, `tr(key, fields)`) with numbers and token texts, the same in both languages.
@@ -6,7 +6,7 @@ tests/test_lab.py checks that every key the page uses is here, that every entry 
 sides take the same fields.
 """
 
-from ..errors import Catalog
+from ..catalog import Catalog
 
 PAGE_TEXTS = Catalog({
     # the page

@@ -2,7 +2,7 @@
 
 One table per mode (`components.py`, `full.py`, ...; `common.py` for what every mode shares), each
 `MESSAGES = {key: (english, chinese)}`, found here by pkgutil (a new module is picked up without a list to edit)
-and merged into one `errors.Catalog`. Both sides use the same `{fields}`; numbers and shapes are filled in by the
+and merged into one `catalog.Catalog`. Both sides use the same `{fields}`; numbers and shapes are filled in by the
 code, so they are identical in both languages. Library errors (`GlassGPTError`) carry their own sentences
 (errors.py). tests/test_messages.py checks that every key the code names exists here, in both languages, with the
 same fields.
@@ -11,7 +11,7 @@ same fields.
 import importlib
 import pkgutil
 
-from ...errors import LANGUAGES, Catalog, Voice, default_language
+from ...catalog import LANGUAGES, Catalog, Voice, default_language
 from ..output import escaped
 
 __all__ = ["LANGUAGES", "MESSAGES", "Messages", "UsageError", "default_language"]
