@@ -41,19 +41,36 @@ def one_error_line(result) -> str:
 
 # --- Ctrl-C while torch loads, while a mode runs, while Python exits ----------------------------------------------
 
-@pytest.mark.parametrize("delay", [0.3, 1.0, 2.5])
-def test_ctrl_c_at_any_moment_is_exit_130_or_done_never_a_traceback(delay):
-    """SIGINT at a moment that falls in torch's import, the run or the exit on a 2-core machine (which one
-    depends on the machine: every moment must be clean)."""
+def wait_for_torch(pid: int, limit: float = 60) -> None:
+    """Until the process has begun to load torch's libraries (Linux: /proc/PID/maps)."""
+    maps, started = Path(f"/proc/{pid}/maps"), time.monotonic()
+    if not maps.exists():
+        pytest.skip("needs /proc")
+    while "torch" not in maps.read_text(errors="replace"):
+        assert time.monotonic() - started < limit, "torch never loaded"
+        time.sleep(0.005)
+
+
+@pytest.mark.parametrize("moment", ["torch_loading", "first_line", "late"])
+def test_ctrl_c_at_any_moment_is_exit_130_or_done_never_a_traceback(moment):
+    """SIGINT while torch loads, once the mode has printed its first line, and 2.5 s in (the run, or Python
+    exiting, on a 2-core machine): every moment must be clean."""
     child = subprocess.Popen([sys.executable, "-m", "glassgpt", "components", "--preset", "tiny"], cwd=ROOT,
                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment())
-    time.sleep(delay)
+    if moment == "torch_loading":
+        wait_for_torch(child.pid)
+    elif moment == "first_line":
+        child.stdout.readline()
+    else:
+        time.sleep(2.5)
     child.send_signal(signal.SIGINT)
     out, err = child.communicate(timeout=120)
     assert child.returncode in (0, 130), (child.returncode, err)
     assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
     if child.returncode == 130:
         assert len(err.strip().splitlines()) <= 1, err
+    if moment == "torch_loading":
+        assert child.returncode == 130 and out == ""
 
 
 def test_importing_the_cli_does_not_import_torch():
