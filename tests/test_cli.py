@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from glassgpt.cli import ALL_MODES, MODES, Parsers, main, parse
-from glassgpt.cli.messages import Messages
+from glassgpt.cli.messages import MESSAGES, Messages
 
 ROOT = Path(__file__).resolve().parents[1]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -124,7 +124,7 @@ def test_an_option_of_another_mode_is_an_error_naming_its_modes(args, option, ow
     """`glassgpt params --layer 7` used to exit 0 and ignore it."""
     line = one_error_line(run_in_process(*args, "--lang", lang))
     mode = args[1] if args[0] == "--mode" else args[0]
-    template = Messages(lang)("usage.option_of_other_modes", option=option, mode=mode, modes="\0")
+    template = MESSAGES.say("usage.option_of_other_modes", lang, option=option, mode=mode, modes="\0")  # raw
     before, after = template.split("\0")
     assert before in line and line.endswith(after)
     named = set(line[line.index(before) + len(before):len(line) - len(after)].split(", "))
