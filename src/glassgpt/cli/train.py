@@ -19,7 +19,7 @@ from ..training import (
     TRAINING_STATE, TrainSettings, model_config, read_text, read_training_state, resume, train,
 )
 from .options import UsageError, describe, device_from_args
-from .output import write
+from .output import escaped, write
 from .render import heading, wrap
 
 DEFAULT_OUT = "glassgpt-run"
@@ -169,5 +169,5 @@ def run(args, t):
     yield f"  glassgpt heads --checkpoint {shlex.quote(str(out))}"
     yield f"  glassgpt timeline --checkpoint {shlex.quote(str(out))}"
     yield f"  glassgpt ablate --checkpoint {shlex.quote(str(out))}"
-    yield f"  glassgpt lens --checkpoint {shlex.quote(str(out))} --text {shlex.quote(_example(settings))}"
+    yield f"  glassgpt lens --checkpoint {shlex.quote(str(out))} --text {escaped(shlex.quote(_example(settings)))}"
     return 0
