@@ -57,8 +57,8 @@ def _keys_of(path, node) -> list[str]:
 
 
 def test_the_catalogs_are_found_and_one_type():
-    assert {"glassgpt.errors.ERRORS", "glassgpt.cli.messages.MESSAGES", "glassgpt.lab.texts.PAGE_TEXTS"} <= set(
-        catalogs())
+    assert {"glassgpt.errors.ERRORS", "glassgpt.cli.messages.MESSAGES", "glassgpt.lab.texts.PAGE_TEXTS",
+            "glassgpt.checker.texts.REPORT_TEXTS"} <= set(catalogs())
 
 
 @pytest.mark.parametrize("name", sorted(catalogs()))

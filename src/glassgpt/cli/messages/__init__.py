@@ -3,21 +3,23 @@
 One table per mode (`components.py`, `full.py`, ...; `common.py` for what every mode shares), each
 `MESSAGES = {key: (english, chinese)}`, found here by pkgutil (a new module is picked up without a list to edit)
 and merged into one `catalog.Catalog`. Both sides use the same `{fields}`; numbers and shapes are filled in by the
-code, so they are identical in both languages. Library errors (`GlassGPTError`) carry their own sentences
-(errors.py). tests/test_messages.py checks that every key the code names exists here, in both languages, with the
-same fields.
+code, so they are identical in both languages. What a checker's report says is the checker's (checker/texts.py),
+merged in too; library errors (`GlassGPTError`) carry their own sentences (errors.py). tests/test_messages.py
+checks that every key the code names exists here, in both languages, with the same fields.
 """
 
 import importlib
 import pkgutil
 
 from ...catalog import LANGUAGES, Catalog, Voice, default_language
+from ...checker.texts import REPORT_TEXTS
 from ..output import escaped
 
 __all__ = ["LANGUAGES", "MESSAGES", "Messages", "UsageError", "default_language"]
 
-MESSAGES = Catalog.merged(importlib.import_module(f"{__name__}.{module.name}").MESSAGES
-                          for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name))
+MESSAGES = Catalog.merged([*(importlib.import_module(f"{__name__}.{module.name}").MESSAGES
+                            for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)),
+                          REPORT_TEXTS])
 
 
 class Messages(Voice):
