@@ -131,10 +131,10 @@ def parse(argv: list[str], parsers: Parsers) -> argparse.Namespace:
     if shared.help:
         (parsers.top if mode is None else parsers[_known(mode)]).print_help()
         raise SystemExit(0)
-    mode = _known(mode or DEFAULT_MODE)
+    defaulted, mode = mode is None, _known(mode or DEFAULT_MODE)
     args, unknown = parsers[mode].parse_known_args(rest)
     for word in unknown:
-        if word in MODES or word == ALL:
+        if defaulted and (word in MODES or word == ALL):  # `glassgpt --preset tiny params`
             raise UsageError("usage.mode_first", mode=word)
     for word in unknown:
         option = word.split("=", 1)[0]
