@@ -312,3 +312,14 @@ def test_a_legacy_pickle_adds_nothing_to_stderr(tmp_path):
                _use_new_zipfile_serialization=False)  # the format before torch 1.6
     result = glassgpt("components", "--checkpoint", str(path))
     assert result.returncode == 0 and result.stderr == "", result.stderr
+
+
+@pytest.mark.parametrize("argv, needle", [
+    (["generate", "--preset", "tiny", "--prompt", "99999999999999999999999"], "99999999999999999999999"),
+    (["generate", "--preset", "tiny", "--prompt", "1,-3"], "-3"),
+    (["heads", "--preset", "tiny", "--sequences", "99999999999999999999"], "99999999999999999999"),
+])
+def test_numbers_past_what_torch_can_hold_are_one_line(argv, needle):
+    """A prompt id past 2**63 and a count of sequences whose attention no memory holds: one line, not an
+    `Overflow when unpacking long long` traceback."""
+    assert needle in one_error_line(glassgpt(*argv))

@@ -13,6 +13,7 @@ import time
 import torch
 
 from ..accounting import require_memory
+from ..errors import GlassGPTError
 from ..text import StreamDecoder
 from .options import (UsageError, add_model_options, add_text_options, describe, drawable_vocab_size, encode_text,
                       model_from_args, tokenizer_from_args)
@@ -48,7 +49,9 @@ def parse_prompt(text: str | None, vocab_size: int, block_size: int, seed: int) 
         ids = [int(word) for word in text.split(",")]
     except ValueError:
         raise UsageError("generate.bad_prompt", prompt=text) from None
-    return torch.tensor([ids])  # the model checks the ids' range, with its own clear message
+    if not all(0 <= i < vocab_size for i in ids):  # the model's own error, before torch.tensor overflows on 2**63
+        raise GlassGPTError("bad_token_id", last=vocab_size - 1, vocab_size=vocab_size, low=min(ids), high=max(ids))
+    return torch.tensor([ids])
 
 
 def prompt_from_args(args, tokenizer, config) -> torch.Tensor:

@@ -7,8 +7,9 @@
 
 from pathlib import Path
 
-from ..analysis import (DEFAULT_MIN_PERIOD, DEFAULT_SEQUENCES, GOAL_INDUCTION, GOAL_PREVIOUS, SCORE_NAMES,
-                        default_periods, head_scores)
+from ..accounting import require_memory
+from ..analysis import (DEFAULT_MIN_PERIOD, DEFAULT_SCORE_LENGTH, DEFAULT_SEQUENCES, GOAL_INDUCTION, GOAL_PREVIOUS,
+                        SCORE_NAMES, default_periods, head_scores)
 from .output import finite_json
 from .options import UsageError, add_model_options, describe, model_from_args
 from .plotting import check_png_path, write_png
@@ -118,6 +119,10 @@ def run(args, t) -> list[str]:
     needed = 2 * DEFAULT_MIN_PERIOD  # the shortest period, seen twice
     if model.config.block_size < needed:
         raise UsageError("heads.model_too_short", needed=needed, block_size=model.config.block_size)
+    config, T = model.config, min(model.config.block_size, DEFAULT_SCORE_LENGTH)
+    # the attention of every layer, sequence and head, kept in float32 (and once more as it is computed)
+    require_memory(2 * 4 * config.n_layer * args.sequences * config.n_head * T * T,
+                   f"heads --sequences {args.sequences}, {config.n_layer} x {config.n_head} x {T} x {T} attention")
     scores = head_scores(model, n_sequences=args.sequences, seed=args.seed)
     lines = [as_json(scores, model, args, t)] if args.json else text_lines(scores, model, args, t)
     if plot is not None:
