@@ -39,6 +39,9 @@ ERRORS: dict[str, tuple[str, str]] = {
     'unknown_field': (
         'GPTConfig has no field {name!r}; its fields are {known}',
         'GPTConfig 没有字段 {name!r}；它的字段有：{known}'),
+    'nanogpt_override_args': (
+        'override_args may change only {known} (as in nanoGPT), got {unknown}',
+        'override_args 只能修改 {known}（与 nanoGPT 相同），收到 {unknown}'),
     'idx_not_2d': (
         'idx must be 2-D (batch, time), got shape {shape}; for one sequence use idx.unsqueeze(0)',
         'idx 必须是二维的（batch, time），收到形状 {shape}；单条序列请用 idx.unsqueeze(0)'),
@@ -48,6 +51,9 @@ ERRORS: dict[str, tuple[str, str]] = {
     'too_long': (
         'sequence of {length} tokens is longer than block_size {block_size}; crop it to the last {block_size} tokens or use a config with a larger block_size',
         '序列长度 {length} 超过了 block_size {block_size}；请截取最后 {block_size} 个 token，或使用更大的 block_size'),
+    'crop_block_size': (
+        'crop_block_size can only shorten the context: block_size must lie in [1, {current}], got {block_size}',
+        'crop_block_size 只能缩短上下文：block_size 必须在 [1, {current}] 之内，收到 {block_size}'),
     'bad_token_id': (
         'token ids must lie in [0, {last}] (vocab_size {vocab_size}), got ids from {low} to {high}',
         'token id 必须在 [0, {last}] 之内（vocab_size 为 {vocab_size}），收到的 id 从 {low} 到 {high}'),
@@ -97,6 +103,9 @@ ERRORS: dict[str, tuple[str, str]] = {
     'seq_len_range': (
         'seq_len must lie in [1, block_size {block_size}], got {seq_len}: a sequence has at least one token, and the model has positions for block_size of them',
         'seq_len 必须在 [1, block_size {block_size}] 之内，收到 {seq_len}：序列至少有一个 token，而模型只有 block_size 个位置'),
+    'mfu_positive': (
+        'estimate_mfu needs a positive time and a positive peak, got dt={dt} and peak_flops={peak_flops}',
+        'estimate_mfu 需要正的时间和正的峰值算力，收到 dt={dt}、peak_flops={peak_flops}'),
     'max_new_tokens_negative': (
         'max_new_tokens must be 0 or more, got {value}',
         'max_new_tokens 必须大于或等于 0，收到 {value}'),
