@@ -39,9 +39,6 @@ ERRORS: dict[str, tuple[str, str]] = {
     'unknown_field': (
         'GPTConfig has no field {name!r}; its fields are {known}',
         'GPTConfig 没有字段 {name!r}；它的字段有：{known}'),
-    'nanogpt_override_args': (
-        'override_args may change only {known} (as in nanoGPT), got {unknown}',
-        'override_args 只能修改 {known}（与 nanoGPT 相同），收到 {unknown}'),
     'idx_not_2d': (
         'idx must be 2-D (batch, time), got shape {shape}; for one sequence use idx.unsqueeze(0)',
         'idx 必须是二维的（batch, time），收到形状 {shape}；单条序列请用 idx.unsqueeze(0)'),
@@ -223,6 +220,9 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{file} is not nanoGPT's meta.pkl: it needs 'stoi' (char -> id) and 'itos' (id -> char), each the other's "
         'inverse',
         "{file} 不是 nanoGPT 的 meta.pkl：它需要 'stoi'（字符 -> id）和 'itos'（id -> 字符），且两者互为逆映射"),
+    'nanogpt_override_args': (
+        'override_args may change only {known} (as in nanoGPT), got {unknown}',
+        'override_args 只能修改 {known}（与 nanoGPT 相同），收到 {unknown}'),
     'checkpoint_folder_not_ours': (
         '{folder} holds {names} but is not a checkpoint (no config.json of a GPT-2 or no weights file); '
         'save_pretrained replaces the whole folder, so save into a new or empty folder',
