@@ -50,6 +50,9 @@ ERRORS = Catalog({
         'sequence of {length} tokens is longer than block_size {block_size}; crop it to the last {block_size} tokens '
         'or use a config with a larger block_size',
         '序列长度 {length} 超过了 block_size {block_size}；请截取最后 {block_size} 个 token，或使用更大的 block_size'),
+    'crop_block_size': (
+        'crop_block_size can only shorten the context: block_size must lie in [1, {current}], got {block_size}',
+        'crop_block_size 只能缩短上下文：block_size 必须在 [1, {current}] 之内，收到 {block_size}'),
     'bad_token_id': (
         'token ids must lie in [0, {last}] (vocab_size {vocab_size}), got ids from {low} to {high}',
         'token id 必须在 [0, {last}] 之内（vocab_size 为 {vocab_size}），收到的 id 从 {low} 到 {high}'),
@@ -100,6 +103,9 @@ ERRORS = Catalog({
         'seq_len must lie in [1, block_size {block_size}], got {seq_len}: a sequence has at least one token, and the '
         'model has positions for block_size of them',
         'seq_len 必须在 [1, block_size {block_size}] 之内，收到 {seq_len}：序列至少有一个 token，而模型只有 block_size 个位置'),
+    'mfu_positive': (
+        'estimate_mfu needs a positive time and a positive peak, got dt={dt} and peak_flops={peak_flops}',
+        'estimate_mfu 需要正的时间和正的峰值算力，收到 dt={dt}、peak_flops={peak_flops}'),
     'max_new_tokens_negative': (
         'max_new_tokens must be 0 or more, got {value}',
         'max_new_tokens 必须大于或等于 0，收到 {value}'),
@@ -223,6 +229,9 @@ ERRORS = Catalog({
         "{file} is not nanoGPT's meta.pkl: it needs 'stoi' (char -> id) and 'itos' (id -> char), each the other's "
         'inverse',
         "{file} 不是 nanoGPT 的 meta.pkl：它需要 'stoi'（字符 -> id）和 'itos'（id -> 字符），且两者互为逆映射"),
+    'nanogpt_override_args': (
+        'override_args may change only {known} (as in nanoGPT), got {unknown}',
+        'override_args 只能修改 {known}（与 nanoGPT 相同），收到 {unknown}'),
     'checkpoint_folder_not_ours': (
         '{folder} holds {names} but is not a checkpoint (no config.json of a GPT-2 or no weights file); '
         'save_pretrained replaces the whole folder, so save into a new or empty folder',

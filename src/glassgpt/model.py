@@ -33,6 +33,7 @@ from .checkpoints import CheckpointMixin
 from .config import GPTConfig
 from .errors import GlassGPTError
 from .generation import GenerationMixin
+from .nanogpt import NanoGPTMixin
 
 # target ids that leave a position out of the loss: PyTorch's and Hugging Face's default, and nanoGPT's
 IGNORE_INDEX, IGNORE_NANOGPT = -100, -1
@@ -194,7 +195,7 @@ class TransformerBlock(nn.Module):
         return x
 
 
-class GPT(GenerationMixin, CheckpointMixin, nn.Module):
+class GPT(NanoGPTMixin, GenerationMixin, CheckpointMixin, nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
         if not isinstance(config, GPTConfig):

@@ -54,7 +54,7 @@ def add_config_options(parser: argparse.ArgumentParser, t) -> None:
     parser.add_argument("--bias", action=argparse.BooleanOptionalAction, default=None, help=t("opt.bias"))
     parser.add_argument("--tie-weights", action=argparse.BooleanOptionalAction, default=None,
                         help=t("opt.tie_weights"))
-    parser.add_argument("--checkpoint", metavar="DIR", help=t("opt.checkpoint"))
+    parser.add_argument("--checkpoint", metavar="PATH", help=t("opt.checkpoint"))
 
 
 def add_seed_option(parser: argparse.ArgumentParser, t) -> None:

@@ -23,8 +23,10 @@ MESSAGES = {
     "opt.dropout": ("dropout probability in [0, 1)", "dropout 概率，取值 [0, 1)"),
     "opt.bias": ("biases in Linear layers and LayerNorms (--no-bias to leave them out)",
                  "线性层与 LayerNorm 使用偏置（--no-bias 去掉偏置）"),
-    "opt.checkpoint": ("load the model from this Hugging Face GPT-2 folder (config.json + model.safetensors)",
-                       "从此 Hugging Face GPT-2 目录加载模型（config.json + model.safetensors）"),
+    "opt.checkpoint": ("load the model from a Hugging Face GPT-2 folder (config.json + model.safetensors), a hub "
+                       "name (gpt2, ...), the course's .pt, nanoGPT's ckpt.pt or a .safetensors file",
+                       "从 Hugging Face GPT-2 目录（config.json + model.safetensors）、hub 名称（gpt2 等）、"
+                       "课程的 .pt、nanoGPT 的 ckpt.pt 或 .safetensors 文件加载模型"),
     "opt.dtype": (
         "number format of weights and activations: fp32 (default); bf16 (half the memory, fp32's range, about 3 "
         "significant digits); fp16 (half the memory, but overflows above 65504 and is slow on most CPUs; "
@@ -37,10 +39,10 @@ MESSAGES = {
                  "--tokenizer); without it, random token ids drawn from --seed",
                  "以文字给出输入，由模型的分词器切成 token（带分词器的 --checkpoint，或 --tokenizer）；"
                  "不给时使用由 --seed 随机抽取的 token id"),
-    "opt.tokenizer": ("the tokenizer to use: a folder or a tokenizer.json, vocab.json (+ merges.txt) or "
-                      "tokenizer.model file (default: the one stored with --checkpoint)",
-                      "要使用的分词器：一个目录，或 tokenizer.json、vocab.json（+ merges.txt）、tokenizer.model "
-                      "文件（默认：--checkpoint 中附带的那个）"),
+    "opt.tokenizer": ("the tokenizer to use: a folder or a tokenizer.json, vocab.json (+ merges.txt), "
+                      "tokenizer.model or nanoGPT's meta.pkl file (default: the one stored with --checkpoint)",
+                      "要使用的分词器：一个目录，或 tokenizer.json、vocab.json（+ merges.txt）、tokenizer.model、"
+                      "nanoGPT 的 meta.pkl 文件（默认：--checkpoint 中附带的那个）"),
     "input.tokens": ("The input, {n} tokens (id:[text], ␣ a space, ⏎ a newline): {tokens}",
                      "输入共 {n} 个 token（id:[文字]，␣ 为空格，⏎ 为换行）：{tokens}"),
     "usage.error": ("glassgpt: error: {detail}", "glassgpt：错误：{detail}"),
