@@ -17,10 +17,12 @@ peak is read. The ways take turns, `--rounds` times; best of the rounds (a neigh
 - patterns: every layer's attention pattern. glassgpt's `inspection.attention_weights` (one (L, 1, nh, T, T)
   tensor, the pass stopping after the last layer's pattern) and its `run_with_cache` with the same names_filter as
   TransformerLens's (a full pass, logits included); TransformerLens's `run_with_cache(names_filter=...hook_pattern)`.
-- everything: `run_with_cache(idx)` with no filter, in both.
-Seconds are wall-clock, CPU seconds the process's user + system time over the same call (what neighbours on a shared
-machine disturb least). Peak RSS is the process's high-water mark (loading included); "kept" is the bytes of the distinct tensors the
-result holds (an alias of another kept tensor counts once).
+- everything: `run_with_cache(idx)` with no filter, in both. glassgpt has one more T x T tensor per layer than
+  TransformerLens: `hook_scores`, the scores before the mask (TransformerLens's `hook_attn_scores` is after it,
+  as is glassgpt's `hook_masked_scores`); "all but hook_scores" keeps the same tensors TransformerLens keeps.
+Seconds are wall-clock, CPU seconds the process's user + system time over the same call (what neighbours on a
+shared machine disturb least). Peak RSS is the process's high-water mark (loading included); "kept" is the bytes of
+the distinct tensors the result holds (an alias of another kept tensor counts once).
 """
 
 import argparse
@@ -44,7 +46,8 @@ if tool == "glassgpt":
     model = GPT.from_pretrained(folder)
     calls = {"patterns": lambda idx: attention_weights(model, idx),
              "patterns_cache": lambda idx: run_with_cache(model, idx, patterns),
-             "everything": lambda idx: run_with_cache(model, idx)}
+             "everything": lambda idx: run_with_cache(model, idx),
+             "as_transformer_lens": lambda idx: run_with_cache(model, idx, lambda n: not n.endswith("hook_scores"))}
 else:
     from transformer_lens.model_bridge import TransformerBridge
     model = TransformerBridge.boot_transformers(folder, device="cpu")
@@ -72,7 +75,8 @@ def tensors(x):
             yield from tensors(item)
 
 storages = {t.untyped_storage().data_ptr(): t.untyped_storage().nbytes() for t in tensors(result)}
-print(json.dumps({"seconds": seconds, "cpu": cpu_seconds, "peak": peak, "kept": sum(storages.values()), "torch": torch.__version__}))
+print(json.dumps({"seconds": seconds, "cpu": cpu_seconds, "peak": peak, "kept": sum(storages.values()),
+                  "torch": torch.__version__}))
 """
 
 SAVE = """
@@ -86,7 +90,7 @@ PreTrainedTokenizerFast(tokenizer_object=words, unk_token="t0", eos_token="t0").
 """
 
 WAYS = (("glassgpt", "patterns"), ("glassgpt", "patterns_cache"), ("transformer_lens", "patterns"),
-        ("glassgpt", "everything"), ("transformer_lens", "everything"))
+        ("glassgpt", "everything"), ("glassgpt", "as_transformer_lens"), ("transformer_lens", "everything"))
 
 
 def run(code: str, *args, peers: str | None = None, threads: int | None = None) -> dict | None:
@@ -112,9 +116,13 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--tokens", type=int, default=1024)
     parser.add_argument("--threads", type=int, default=1, help="OMP_NUM_THREADS of the measured processes")
+    parser.add_argument("--only", nargs="+", choices=sorted({what for _, what in WAYS}),
+                        help="measure only these ways (for a quick look; the table in BENCHMARKS.md has them all)")
     parser.add_argument("--peers", help="a folder holding transformer_lens and its dependencies (not torch)")
     args = parser.parse_args()
-    ways = WAYS if has_transformer_lens(args.peers) else [w for w in WAYS if w[0] == "glassgpt"]
+    peer = has_transformer_lens(args.peers)
+    ways = [w for w in WAYS if peer or w[0] == "glassgpt"]
+    ways = [w for w in ways if args.only is None or w[1] in args.only]
     best = {}
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp) / "gpt2-random"
@@ -133,10 +141,13 @@ def main() -> None:
              ("glassgpt", "patterns_cache"): "glassgpt `run_with_cache(model, idx, names_filter)`",
              ("transformer_lens", "patterns"): "TransformerLens `run_with_cache(idx, names_filter=...)`",
              ("glassgpt", "everything"): "glassgpt `run_with_cache(model, idx)`",
+             ("glassgpt", "as_transformer_lens"): "glassgpt `run_with_cache`, all but `hook_scores`",
              ("transformer_lens", "everything"): "TransformerLens `run_with_cache(idx)`"}
     for tool, what in ways:
         b = best[tool, what]
         kind = "every attention pattern" if what.startswith("patterns") else "everything"
+        if what == "as_transformer_lens":
+            kind = "what TransformerLens keeps"
         print(f"| {kind} | {names[tool, what]} | {b['seconds']:.2f} | {b['cpu']:.2f} | {b['peak'] / 2**20:,.0f} MiB "
               f"| {b['kept'] / 2**20:,.0f} MiB |")
 
