@@ -23,6 +23,7 @@ Notable:
 - Everything runs under `torch.no_grad()` in the mode the model is in: call `model.eval()` first for a look
   without dropout (the CLI does).
 """
+
 import contextlib
 import math
 from dataclasses import dataclass
@@ -290,7 +291,7 @@ def _layered(model: GPT, idx: torch.Tensor, taps, layers, kv_cache=None, until: 
 def _layers(model: GPT, layers) -> list[int]:
     n_layer = len(model.blocks)
     layers = list(range(n_layer)) if layers is None else [layers] if isinstance(layers, int) else list(layers)
-    if not layers or any(isinstance(l, bool) or not isinstance(l, int) or not 0 <= l < n_layer for l in layers):
+    if not layers or any(isinstance(n, bool) or not isinstance(n, int) or not 0 <= n < n_layer for n in layers):
         raise GlassGPTError("capture_layers", layers=repr(layers), last=n_layer - 1)
     return layers
 
@@ -317,8 +318,8 @@ def walk_through_head(model: GPT, idx: torch.Tensor, layer: int, head: int) -> H
     attn = f"blocks.{layer}.attn"
     hooks = ("hook_q", "hook_k", "hook_v", "hook_scores", "hook_masked_scores", "hook_pattern", "hook_z")
     names = [f"{attn}.c_proj"] + [f"{attn}.{hook}" for hook in hooks]
-    seen = capture(model, idx, names, inputs=[attn, f"{attn}.c_proj"], until=attn)  # nothing after this layer
-    inputs, outputs = seen.inputs, seen.outputs
+    kept = capture(model, idx, names, inputs=[attn, f"{attn}.c_proj"], until=attn)  # nothing after this layer
+    inputs, outputs = kept.inputs, kept.outputs
     seen = {hook: outputs[f"{attn}.{hook}"][0, head] for hook in hooks}  # this head of the first sequence
     T, hs = seen["hook_q"].shape
     return HeadWalkthrough(
