@@ -221,13 +221,20 @@ class LogitLens:
 def lens_logits(model: GPT, idx: torch.Tensor) -> torch.Tensor:
     """idx (B, T) -> (n_layer, B, T, V): lm_head(ln_f(residual stream after block l)) for every block l. The last
     is the model's own logits."""
+    return torch.stack(list(_lens_layers(model, idx)))  # (n_layer, B, T, V)
+
+
+def _lens_layers(model: GPT, idx: torch.Tensor):
+    """lm_head(ln_f(residual after block l)) (B, T, V) for each block l in turn: one V-wide tensor at a time.
+    The pass stops after the last block (its own ln_f and LM head would compute the last of these again)."""
     blocks = [f"blocks.{layer}" for layer in range(len(model.blocks))]
     was_training = model.training
     model.eval()  # no dropout: the lens reads the same stream as the model's prediction
     try:
-        _, _, residuals, _ = capture(model, idx, names=set(blocks))
+        residuals = capture(model, idx, blocks, until=blocks[-1]).outputs
         with torch.no_grad():
-            return torch.stack([model.lm_head(model.ln_f(residuals[name])) for name in blocks])  # (n_layer, B, T, V)
+            for name in blocks:
+                yield model.lm_head(model.ln_f(residuals[name]))  # (B, T, V)
     finally:
         model.train(was_training)
 
@@ -236,6 +243,7 @@ def logit_lens(model: GPT, idx: torch.Tensor, top_k: int = 5) -> LogitLens:
     """The k likeliest next tokens and their probabilities at every position of idx (B, T), after every block."""
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
         raise GlassGPTError("lens_top_k", value=repr(top_k))
-    probs = lens_logits(model, idx).float().softmax(dim=-1)  # (n_layer, B, T, V)
-    top_probs, top_ids = probs.topk(min(top_k, probs.size(-1)), dim=-1)  # (n_layer, B, T, k)
+    tops = [logits.float().softmax(dim=-1).topk(min(top_k, logits.size(-1)), dim=-1)
+            for logits in _lens_layers(model, idx)]  # per layer (B, T, k): never every layer's V-wide logits at once
+    top_probs, top_ids = torch.stack([top.values for top in tops]), torch.stack([top.indices for top in tops])
     return LogitLens(top_ids, top_probs)

@@ -248,6 +248,18 @@ ERRORS = Catalog({
         'the tokenizer cannot write {char} and would silently drop it (no byte fallback, no unknown token); use '
         'text its vocabulary covers',
         '分词器无法表示 {char}，会把它悄悄丢掉（没有字节回退，也没有未知 token）；请使用其词表覆盖的文本'),
+    'capture_unknown_name': (
+        '{argument} names {name!r}, which is no module or hook point of this model; names are module paths as '
+        'model.named_modules() gives them, e.g. {example!r}',
+        '{argument} 中的 {name!r} 不是此模型的模块或钩子点；名称是 model.named_modules() 给出的模块路径，'
+        '例如 {example!r}'),
+    'capture_until_cache': (
+        'until={until!r} would stop the pass with the KV cache filled for some layers only; capture without until '
+        'when passing a kv_cache',
+        'until={until!r} 会让前向计算中途停止，KV 缓存只有部分层被写入；传入 kv_cache 时请不要使用 until'),
+    'capture_layers': (
+        'layers must be one layer number or a non-empty list of them, each from 0 to {last}, got {layers}',
+        'layers 必须是一个层号或非空的层号列表，每个都在 0 到 {last} 之间，收到 {layers}'),
     'hub_unavailable': (
         'could not get {name} from the Hugging Face Hub ({reason}); on a machine with internet access run '
         '`hf download {name} --local-dir DIR`, then load DIR (--checkpoint DIR)',

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from .errors import GlassGPTError
-from .inspection import attention_taps, written_out
+from .inspection import run_with_cache, written_out
 from .model import GPT
 
 HOW = ("zero", "mean")
@@ -129,8 +129,9 @@ def ablated(model: GPT, heads, how: str = "zero", means: torch.Tensor | None = N
 
 def head_means(model: GPT, idx: torch.Tensor) -> torch.Tensor:
     """Each head's mean output over every sequence and position of idx (B, T): (n_layer, n_head, hs)."""
-    _, taps = attention_taps(model, idx, ("z",))
-    return taps["z"].float().mean(dim=(1, 3))  # (n_layer, B, nh, T, hs) -> (n_layer, nh, hs)
+    names = [f"blocks.{layer}.attn.hook_z" for layer in range(len(model.blocks))]
+    _, z = run_with_cache(model, idx, names, until=names[-1])  # no LM head: only the heads' outputs are needed
+    return torch.stack([z[name].float().mean(dim=(0, 2)) for name in names])  # (B, nh, T, hs) -> (n_layer, nh, hs)
 
 
 def _outcome(model: GPT, idx: torch.Tensor, targets: torch.Tensor):

@@ -112,9 +112,9 @@ def heatmap_lines(weights, layer: int, heads: list[int], t, texts=None) -> list[
 
 def attention_figure(weights, layers: list[int], heads: list[int], labels: Messages, tokens=None):
     """A matplotlib figure: the causal mask, then the attention weights of each chosen head of each chosen layer,
-    one panel each, labelled. `weights` (n_layer, nh, T, T) for one sequence; `tokens`: a tick label per position
-    (default 0, 1, ...). Returns the Figure; the panels are the axes that hold an image (1 + len(layers) *
-    len(heads) of them)."""
+    one panel each, labelled. `weights[layer]` (nh, T, T) for one sequence (a tensor or a dict by layer);
+    `tokens`: a tick label per position (default 0, 1, ...). Returns the Figure; the panels are the axes that hold
+    an image (1 + len(layers) * len(heads) of them)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -122,7 +122,7 @@ def attention_figure(weights, layers: list[int], heads: list[int], labels: Messa
     from matplotlib import colormaps
     from matplotlib.colors import ListedColormap
 
-    T = weights.size(-1)
+    T = weights[layers[0]].size(-1)
     rows, columns = len(layers), len(heads) + 1
     figure = Figure(figsize=(2.1 * columns + 0.8, 2.1 * rows + 0.6), layout="constrained")
     FigureCanvasAgg(figure)  # render with Agg, never an interactive backend
@@ -140,7 +140,7 @@ def attention_figure(weights, layers: list[int], heads: list[int], labels: Messa
     for row, layer in enumerate(layers):
         for column, head in enumerate(heads, start=1):
             axes = grid[row][column]
-            panel = np.ma.masked_array(weights[layer, head].float().cpu().numpy(), masked)  # (T, T)
+            panel = np.ma.masked_array(weights[layer][head].float().cpu().numpy(), masked)  # (T, T)
             image = axes.imshow(panel, cmap=weight_colours, vmin=0, vmax=1)
             axes.set_title(labels("attention.plot.panel", layer=layer, head=head), fontsize=9)
     for axes in figure.axes:
@@ -193,8 +193,11 @@ def run(args, t) -> list[str]:
     example = example_input(args, model, 1, min(TOKENS, config.block_size))
     idx, texts = example.idx, example.texts  # (1, T)
     T = idx.size(1)
-    weights = attention_weights(model, idx)[:, 0].cpu()  # (n_layer, nh, T, T), the one sequence
-    require_finite(weights, args)
+    # only the layers shown: every layer for a plot of them all, else the one layer (the pass stops after it)
+    shown = list(range(config.n_layer)) if plot is not None and args.layer is None else [layer]
+    weights = dict(zip(shown, attention_weights(model, idx, shown)[:, 0].cpu()))  # layer -> (nh, T, T)
+    for layer_weights in weights.values():
+        require_finite(layer_weights, args)
 
     lines = heading(t("attention.title", config=describe(config)))
     lines += wrap(t("attention.intro", layer=layer, head=head, nh=config.n_head, hs=config.head_size))

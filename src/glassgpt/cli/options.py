@@ -104,8 +104,9 @@ def model_from_args(args) -> GPT:
     if args.checkpoint is not None:
         reject_config_with_checkpoint(args)
         model = GPT.from_pretrained(args.checkpoint)  # refuses by itself what would not fit, as it was stored
-        weight = next(model.parameters())
-        if (weight.device, weight.dtype) != (device, dtype):
+        weight = next(model.parameters())  # ... and any weight that is not finite
+        converted = (weight.device, weight.dtype) != (device, dtype)
+        if converted:
             check_fits(model.config, dtype, device)  # the copy that .to() makes
     else:
         config = config_from_args(args)
@@ -113,8 +114,10 @@ def model_from_args(args) -> GPT:
         check_fits(config, dtype, device)
         torch.manual_seed(args.seed)
         model = GPT(config)
+        converted = True
     model = model.to(device=device, dtype=dtype).eval()
-    require_finite_weights(model, args.dtype)
+    if converted:  # rounding to fp16 can overflow; weights read as they are were checked while loading
+        require_finite_weights(model, args.dtype)
     return model
 
 
