@@ -5,13 +5,55 @@ tanh-approximate GELU, biases everywhere, an LM head tied to the token embedding
 built from them takes OpenAI's weights unchanged. The small presets are for learning and for tests.
 """
 
-from dataclasses import asdict, dataclass, fields, replace
+import dataclasses
+from dataclasses import asdict, dataclass, fields
 
 from .errors import GlassGPTError
 
+MAX_SEED = 2**63 - 1  # torch's generators take 64-bit seeds; a negative one would be folded into this range unseen
+
+
+def is_whole(value) -> bool:
+    """An int, and not a bool (True is an int to Python, never a size to a person)."""
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def require_whole(field: str, value, least: int = 1) -> None:
+    """`value` is a whole number of at least `least` (1: positive, 0: not negative; no other bound is said), else
+    an error naming `field`."""
+    if not is_whole(value):
+        raise GlassGPTError("config_not_int", field=field, value=repr(value))
+    if value < least and least == 1:
+        raise GlassGPTError("config_not_positive", field=field, value=value)
+    if value < least:
+        raise GlassGPTError("config_negative", field=field, value=value)
+
+
+def require_seed(value) -> None:
+    """A seed every torch generator takes: a whole number from 0 to MAX_SEED."""
+    if not is_whole(value):
+        raise GlassGPTError("config_not_int", field="seed", value=repr(value))
+    if not 0 <= value <= MAX_SEED:
+        raise GlassGPTError("train_seed", value=value, largest=MAX_SEED)
+
+
+class Replaceable:
+    """`replace(**changes)` for a frozen dataclass that validates itself in `__post_init__`: a copy with some
+    fields changed, validated again; a name that is not a field is an error that lists the fields."""
+
+    def replace(self, **changes):
+        known = {f.name for f in fields(self)}
+        for name in changes:
+            if name not in known:
+                raise GlassGPTError(
+                    "unknown_field",
+                    owner=type(self).__name__, name=name, known=", ".join(sorted(known)),
+                )
+        return dataclasses.replace(self, **changes)
+
 
 @dataclass(frozen=True)
-class GPTConfig:
+class GPTConfig(Replaceable):
     vocab_size: int = 50257  # number of distinct tokens; GPT-2's BPE has 50,257
     block_size: int = 1024  # longest sequence the model sees (the number of learned positions)
     n_layer: int = 12  # transformer blocks stacked one after another
@@ -26,17 +68,7 @@ class GPTConfig:
 
     def __post_init__(self):
         for name in ("vocab_size", "block_size", "n_layer", "n_head", "n_embd"):
-            value = getattr(self, name)
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise GlassGPTError(
-                    "config_not_int",
-                    field=name, value=repr(value),
-                )
-            if value <= 0:
-                raise GlassGPTError(
-                    "config_not_positive",
-                    field=name, value=value,
-                )
+            require_whole(name, getattr(self, name))
         if self.n_embd % self.n_head:
             raise GlassGPTError(
                 "config_heads_divide",
@@ -79,17 +111,6 @@ class GPTConfig:
                 name=name, known=", ".join(PRESETS),
             )
         return PRESETS[name].replace(**overrides)
-
-    def replace(self, **changes) -> "GPTConfig":
-        """A copy with some fields changed (validated again)."""
-        known = {f.name for f in fields(self)}
-        for name in changes:
-            if name not in known:
-                raise GlassGPTError(
-                    "unknown_field",
-                    name=name, known=", ".join(sorted(known)),
-                )
-        return replace(self, **changes)
 
     def to_dict(self) -> dict:
         return asdict(self)

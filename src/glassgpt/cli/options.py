@@ -11,11 +11,10 @@ from dataclasses import dataclass
 import torch
 
 from ..accounting import check_fits
-from ..config import PRESETS, GPTConfig
+from ..config import MAX_SEED, PRESETS, GPTConfig
 from ..model import GPT
 from ..checkpoints import find_tokenizer, load_tokenizer
 from ..text import Tokenizer
-from ..training import MAX_SEED
 
 DEFAULT_PRESET = "small"
 DEFAULT_SEED = 1337
@@ -65,15 +64,23 @@ def add_config_options(parser: argparse.ArgumentParser, t) -> None:
     parser.add_argument("--checkpoint", metavar="DIR", help=t("opt.checkpoint"))
 
 
-def add_seed_option(parser: argparse.ArgumentParser, t) -> None:
-    parser.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=t("opt.seed", default=DEFAULT_SEED))
+def add_seed_option(parser: argparse.ArgumentParser, t, default: int | None = DEFAULT_SEED,
+                    help: str | None = None) -> None:
+    """--seed, the same option (and the same error for a bad one) in every mode; `default` None lets the mode
+    tell "not given" apart (train: the library's default, or a resumed run's own)."""
+    parser.add_argument("--seed", type=_seed, default=default, metavar="S",
+                        help=help or t("opt.seed", default=DEFAULT_SEED))
+
+
+def add_device_option(parser: argparse.ArgumentParser, t) -> None:
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "mps", "auto"), help=t("opt.device"))
 
 
 def add_model_options(parser: argparse.ArgumentParser, t) -> None:
     """The config options, and how the model is made and run: --seed, --device, --dtype."""
     add_config_options(parser, t)
     add_seed_option(parser, t)
-    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "mps", "auto"), help=t("opt.device"))
+    add_device_option(parser, t)
     parser.add_argument("--dtype", default="fp32", choices=tuple(DTYPES), help=t("opt.dtype"))
 
 
