@@ -3,11 +3,14 @@
 SIGTERM in the middle of a run. Each ends as one error (one line and exit 2 from the CLI), with every file that was
 there before byte for byte intact, and no step of training done in vain."""
 
+import json
+import math
 import os
 import signal
 import subprocess
 import sys
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -315,3 +318,58 @@ def test_the_library_reports_which_signal_stopped_it(tmp_path):
     assert result.interrupted and result.stop_signal == signal.SIGTERM and result.step == 2
     assert signal.getsignal(signal.SIGTERM) is previous  # the caller's handler is back
     assert resume(tmp_path / "run", steps=4).step == 4
+
+
+# --- one name for the written-out / fused switch ------------------------------------------------------------
+
+def test_flash_is_the_one_switch_and_attention_is_a_deprecated_alias(tmp_path):
+    assert GPT(GPTConfig.from_preset("tiny", flash=False)).blocks[0].attn.flash is False
+    with pytest.warns(DeprecationWarning, match="flash=False"):
+        old = GPTConfig.from_preset("tiny", attention="manual")
+    assert old == GPTConfig.from_preset("tiny", flash=False) and "attention" not in old.to_dict()
+    with pytest.raises(GlassGPTError):
+        GPTConfig(flash="no")
+    # a folder an older glassgpt saved says "attention": read as flash, silently
+    model = GPT(GPTConfig.from_preset("tiny", flash=False))
+    model.save_pretrained(tmp_path / "old")
+    config = json.loads((tmp_path / "old" / "config.json").read_text())
+    assert config["glassgpt"]["flash"] is False
+    config["glassgpt"] = {"bias": True, "attention": "manual"}
+    (tmp_path / "old" / "config.json").write_text(json.dumps(config))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        assert GPT.from_pretrained(tmp_path / "old").config.flash is False
+
+
+def test_the_attention_scale_is_written_once():
+    config = GPTConfig.from_preset("tiny")
+    assert config.attention_scale == 1 / math.sqrt(config.head_size)
+    attn = GPT(config).blocks[0].attn
+    q, k, v = (torch.randn(1, config.n_head, 5, config.head_size, generator=torch.Generator().manual_seed(i))
+               for i in range(3))
+    expected = torch.nn.functional.scaled_dot_product_attention(q, k, v, is_causal=True)  # PyTorch's own 1/√hs
+    torch.testing.assert_close(attn.fused_attention(q, k, v), expected)
+    torch.testing.assert_close(attn.written_out_attention(q, k, v), expected)
+    source = "".join(p.read_text() for p in (Path(__file__).parents[1] / "src" / "glassgpt").rglob("*.py")
+                     if p.name != "mistakes.py")  # the checker's table of wrong scales
+    assert source.count("math.sqrt(head_size)") == 1 and "n_embd // config.n_head" not in source
+
+
+def test_views_put_the_models_mode_back(tmp_path):
+    from glassgpt.analysis import lens_logits
+    from glassgpt.lab.payload import build_payload
+
+    model = GPT(GPTConfig.from_preset("tiny", dropout=0.1)).train()
+    idx = torch.tensor([[1, 2, 3, 4]])
+    lens_logits(model, idx)
+    build_payload(model, idx)
+    assert model.training
+
+
+def test_a_config_pickled_by_an_older_glassgpt_reads_as_today(tmp_path):
+    config = GPTConfig.from_preset("tiny", flash=False)
+    old = GPTConfig.__new__(GPTConfig)
+    old.__dict__.update({**config.to_dict(), "attention": "manual"})  # as 0.2 pickled it: no flash field
+    del old.__dict__["flash"]
+    torch.save({"config": old}, tmp_path / "old.pt")
+    assert torch.load(tmp_path / "old.pt", weights_only=True)["config"] == config

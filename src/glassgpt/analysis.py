@@ -29,7 +29,7 @@ from dataclasses import dataclass
 import torch
 
 from .errors import GlassGPTError
-from .inspection import attention_weights, capture
+from .inspection import attention_weights, capture, evaluating
 from .model import GPT
 
 SCORE_NAMES = ("previous_token", "first_token", "duplicate_token", "induction")
@@ -228,14 +228,10 @@ def lens_logits(model: GPT, idx: torch.Tensor) -> torch.Tensor:
     """idx (B, T) -> (n_layer, B, T, V): lm_head(ln_f(residual stream after block l)) for every block l. The last
     is the model's own logits."""
     blocks = [f"blocks.{layer}" for layer in range(len(model.blocks))]
-    was_training = model.training
-    model.eval()  # no dropout: the lens reads the same stream as the model's prediction
-    try:
+    with evaluating(model):  # no dropout: the lens reads the same stream as the model's prediction
         _, _, residuals, _ = capture(model, idx, names=set(blocks))
         with torch.no_grad():
             return torch.stack([model.lm_head(model.ln_f(residuals[name])) for name in blocks])  # (n_layer, B, T, V)
-    finally:
-        model.train(was_training)
 
 
 def logit_lens(model: GPT, idx: torch.Tensor, top_k: int = 5) -> LogitLens:

@@ -14,13 +14,12 @@ Notable:
 - The head scores and the logit lens are glassgpt.analysis's, carried as they are.
 """
 
-import math
-
 import torch
 
 from ..analysis import head_scores, logit_lens
+from ..config import attention_scale
 from ..generation import KVCache, sample_next_token
-from ..inspection import attention_taps, trace_forward
+from ..inspection import attention_taps, evaluating, trace_forward
 from .circuits import circuits_payload
 
 DECIMALS = 5  # places kept after the point: 5e-6 at most off
@@ -56,7 +55,7 @@ def attention(taps: dict[str, torch.Tensor], head_size: int) -> dict:
     dims = min(VALUE_DIMS, head_size)
     return {
         "head_size": head_size,
-        "scale": 1 / math.sqrt(head_size),
+        "scale": attention_scale(head_size),
         "value_dims": dims,
         "scores": rounded(taps["scores"][:, 0]),  # (L, nh, T, T)
         "weights": [[lower_triangle(head) for head in layer] for layer in rounded(taps["pattern"][:, 0])],
@@ -107,13 +106,9 @@ def build_payload(model, idx: torch.Tensor, tokenizer=None, source: str = "",
     The model runs in eval mode (no dropout: the page shows the function it computes) and is put back in the
     mode it was in.
     """
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         payload = _payload(model, idx[:1], tokenizer, source, new_tokens)  # the page shows one sequence
         return {**payload, "circuits": circuits_payload(model, idx[:1], timeline, tokenizer)}
-    finally:
-        model.train(was_training)
 
 
 def _payload(model, idx: torch.Tensor, tokenizer, source: str, new_tokens: int) -> dict:
@@ -136,7 +131,7 @@ def _payload(model, idx: torch.Tensor, tokenizer, source: str, new_tokens: int) 
         "tokens": {"ids": ids, "prompt_length": T, "texts": texts(tokenizer, ids),
                    "id_texts": id_texts(tokenizer, named)},
         "diagram": diagram(model, idx),
-        "attention": attention(taps, config.n_embd // config.n_head),
+        "attention": attention(taps, config.head_size),
         "generation": steps,
         "head_scores": scores_of_heads(model),
         "lens": lens,
