@@ -373,3 +373,29 @@ def test_a_config_pickled_by_an_older_glassgpt_reads_as_today(tmp_path):
     del old.__dict__["flash"]
     torch.save({"config": old}, tmp_path / "old.pt")
     assert torch.load(tmp_path / "old.pt", weights_only=True)["config"] == config
+
+
+# --- generation: the memory check where the cache is allocated, prompt ids checked ----------------------------
+
+def test_generate_stream_refuses_what_would_not_fit_before_allocating(monkeypatch):
+    import glassgpt.accounting as accounting
+
+    model = GPT(GPTConfig.from_preset("tiny"))
+    monkeypatch.setattr(accounting, "available_memory", lambda device="cpu": 20_000)
+    idx = torch.zeros(4, 3, dtype=torch.long)
+    with pytest.raises(GlassGPTError) as error:
+        model.generate_stream(idx, 1000)  # the check runs at the call, before the first token
+    assert error.value.key == "not_enough_memory" and "max_new_tokens=1000 batch_size=4" in str(error.value)
+    # 4 rows x (8 bytes x 13 tokens + keys and values: 2 x 2 layers x 16 wide x 4 bytes x 14 slots) = 14,752 B
+    assert model.generate(idx, 10, temperature=0).shape == (4, 13)
+
+
+def test_cli_generate_has_no_memory_check_of_its_own():
+    source = (Path(__file__).parents[1] / "src" / "glassgpt" / "cli" / "generate.py").read_text()
+    assert "require_memory" not in source
+
+
+@pytest.mark.parametrize("prompt", ["99999999999999999999999", "-99999999999999999999999", "1,64"])
+def test_prompt_ids_no_model_has_are_one_line(prompt):
+    line = one_line(run_cli("generate", "--preset", "tiny", "--prompt", prompt, timeout=120))
+    assert "[0, 63]" in line
