@@ -246,7 +246,8 @@ def walk_through_head(model: GPT, idx: torch.Tensor, layer: int, head: int) -> H
     T, hs = seen["hook_q"].shape
     return HeadWalkthrough(
         layer=layer, head=head, tokens=idx[0], x=inputs[attn][0], q=seen["hook_q"], k=seen["hook_k"],
-        v=seen["hook_v"], scale=model.config.attention_scale, scores=seen["hook_scores"], mask=causal_mask(T, T, idx.device),
+        v=seen["hook_v"], scale=model.config.attention_scale, scores=seen["hook_scores"],
+        mask=causal_mask(T, T, idx.device),
         masked=seen["hook_masked_scores"], weights=seen["hook_pattern"], out=seen["hook_z"],
         merged=inputs[f"{attn}.c_proj"][0], projected=outputs[f"{attn}.c_proj"][0],
     )

@@ -394,8 +394,9 @@ def _steps(model: GPT, optimizer, task: Task, generator: torch.Generator, settin
                 progress(Progress(step, settings.steps, loss, (step - first_step) * tokens_per_step / seconds,
                                   seconds))
     except KeyboardInterrupt:
-        # Saved as it is. Ctrl-C (or SIGTERM) in the middle of optimizer.step can leave that one update half applied: still a
-        # working model to look at, but a resume from it no longer replays the uninterrupted run exactly.
+        # Saved as it is. Ctrl-C (or SIGTERM) in the middle of optimizer.step can leave that one update half
+        # applied: still a working model to look at, but a resume from it no longer replays the uninterrupted run
+        # exactly.
         interrupted = True
     seconds = time.perf_counter() - start
     if recorder is not None:
