@@ -184,18 +184,6 @@ def test_a_run_saved_before_is_replaced(tmp_path):
     assert result.step == SMALL["steps"] and (tmp_path / "run" / TRAINING_STATE).is_file()
 
 
-@pytest.fixture
-def small_mount(tmp_path):
-    """A 256 KiB tmpfs (root only): a disk that fills up, and that can be made read-only."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
-                                           capture_output=True).returncode != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
 def test_a_read_only_out_is_refused_before_the_first_step_and_the_old_run_is_whole(small_mount, cli):
     folder = small_mount / "run"
     train(TrainSettings(**SMALL), folder)
