@@ -387,3 +387,22 @@ def test_cli_generate_has_no_memory_check_of_its_own():
 def test_prompt_ids_no_model_has_are_one_line(prompt):
     line = one_line(run_cli("generate", "--preset", "tiny", "--prompt", prompt, timeout=120))
     assert "[0, 63]" in line
+
+
+def test_random_input_draws_only_ids_the_tokenizer_has(tmp_path, cli):
+    from argparse import Namespace
+
+    from glassgpt.cli.generate import prompt_from_args
+    from glassgpt.cli.options import drawable_ids, example_input, tokenizer_from_args
+    from glassgpt.text import CharTokenizer
+
+    CharTokenizer({"a": 0, "c": 2, "e": 4}).save(tmp_path)  # ids 1 and 3 are nobody's; 5.. pad the model's
+    model = GPT(GPTConfig.from_preset("tiny", vocab_size=8))
+    args = Namespace(tokenizer=str(tmp_path / "tokenizer.json"), checkpoint=None, seed=0, text=None, prompt=None)
+    tokenizer = tokenizer_from_args(args, model)
+    assert drawable_ids(model.config, tokenizer).tolist() == [0, 2, 4]
+    assert set(example_input(args, model, 8, 16).idx.flatten().tolist()) == {0, 2, 4}
+    assert set(prompt_from_args(args, tokenizer, model.config).flatten().tolist()) <= {0, 2, 4}
+    assert drawable_ids(model.config, None).tolist() == list(range(8))  # no tokenizer: the draw is unchanged
+    status, out, err = cli("ablate", "--preset", "tiny", "--vocab-size", "5", "--tokenizer", tmp_path / "tokenizer.json")
+    assert status == 2 and len(err.strip().splitlines()) == 1  # 3 ids cannot make the repeating rows: said so

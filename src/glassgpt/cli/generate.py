@@ -14,7 +14,7 @@ import torch
 
 from ..errors import GlassGPTError
 from ..text import StreamDecoder
-from .options import (UsageError, add_model_options, add_text_options, describe, drawable_vocab_size, encode_text,
+from .options import (UsageError, add_model_options, add_text_options, describe, drawable_ids, encode_text,
                       model_from_args, tokenizer_from_args)
 from .output import Part
 from .render import WIDTH, display_width, visible, wrap
@@ -39,11 +39,15 @@ def add_arguments(parser, t) -> None:
     parser.add_argument("--compile", action="store_true", help=t("generate.opt.compile"))
 
 
-def parse_prompt(text: str | None, vocab_size: int, block_size: int, seed: int) -> torch.Tensor:
-    """--prompt "1,2,3" -> tensor([[1, 2, 3]]); no --prompt: a few random ids drawn from --seed. (1, T)"""
+def parse_prompt(text: str | None, vocab_size: int, block_size: int, seed: int,
+                 drawable: torch.Tensor | None = None) -> torch.Tensor:
+    """--prompt "1,2,3" -> tensor([[1, 2, 3]]); no --prompt: a few random ids drawn from --seed, among `drawable`
+    (options.drawable_ids; default: every id below vocab_size). (1, T)"""
     if text is None:
         generator = torch.Generator().manual_seed(seed)
-        return torch.randint(0, vocab_size, (1, min(RANDOM_PROMPT_LENGTH, block_size)), generator=generator)
+        drawable = torch.arange(vocab_size) if drawable is None else drawable
+        return drawable[torch.randint(0, len(drawable), (1, min(RANDOM_PROMPT_LENGTH, block_size)),
+                                      generator=generator)]
     try:
         ids = [int(word) for word in text.split(",")]
     except ValueError:
@@ -60,7 +64,8 @@ def prompt_from_args(args, tokenizer, config) -> torch.Tensor:
     text = args.text if args.text is not None else args.prompt if tokenizer is not None else None
     if text is not None:
         return encode_text(text, tokenizer)  # longer than block_size is allowed: the window slides
-    return parse_prompt(args.prompt, drawable_vocab_size(config, tokenizer), config.block_size, args.seed)
+    return parse_prompt(args.prompt, config.vocab_size, config.block_size, args.seed,
+                        drawable_ids(config, tokenizer))
 
 
 def token_parts(label: str, tokens):

@@ -189,6 +189,17 @@ def drawable_vocab_size(config, tokenizer) -> int:
     return config.vocab_size if tokenizer is None else min(config.vocab_size, tokenizer.tokenizer.vocab_size)
 
 
+def drawable_ids(config, tokenizer) -> torch.Tensor:
+    """The ids random input draws from, in order: the model's whole vocabulary without a tokenizer; with one, only
+    the ids it has a token for (a model's vocabulary may be padded beyond it, and a tokenizer may have gaps). Draw
+    positions in [0, len) and look them up here: without gaps the ids are 0..n-1 and the draw is unchanged."""
+    if tokenizer is None:
+        return torch.arange(config.vocab_size)
+    inner = getattr(tokenizer, "tokenizer", tokenizer)  # a PaddedTokenizer's own
+    ids = [i for i in range(min(config.vocab_size, inner.vocab_size)) if inner.has_id(i)]
+    return torch.tensor(ids, dtype=torch.long) if ids else torch.arange(config.vocab_size)
+
+
 def example_input(args, model: GPT, B: int, T: int) -> Example:
     """The tokens of --text (one sequence), or else B sequences of T random token ids drawn from --seed."""
     config = model.config
@@ -197,7 +208,8 @@ def example_input(args, model: GPT, B: int, T: int) -> Example:
     if args.text is not None:
         idx = encode_text(args.text, tokenizer, config.block_size)  # (1, T)
     else:
-        idx = torch.randint(0, drawable_vocab_size(config, tokenizer), (B, T), generator=generator)  # (B, T)
+        ids = drawable_ids(config, tokenizer)
+        idx = ids[torch.randint(0, len(ids), (B, T), generator=generator)]  # (B, T)
     texts = None if tokenizer is None else tuple(tokenizer.token_texts(idx[0].tolist()))
     return Example(idx.to(next(model.parameters()).device), texts, generator, tokenizer)
 
