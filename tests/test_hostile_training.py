@@ -200,7 +200,7 @@ def test_a_read_only_out_is_refused_before_the_first_step_and_the_old_run_is_who
     assert files_of(folder) == before
 
 
-def test_a_full_disk_at_the_save_is_one_error_and_the_old_run_is_whole(small_mount):
+def test_a_full_disk_at_the_save_is_one_error_and_the_old_run_is_whole(small_mount, cli):
     folder = small_mount / "run"
     train(TrainSettings(**SMALL), folder)
     before = files_of(folder)
@@ -208,6 +208,10 @@ def test_a_full_disk_at_the_save_is_one_error_and_the_old_run_is_whole(small_mou
     with pytest.raises(GlassGPTError) as error:
         train(TrainSettings(**big), folder)
     assert error.value.key == "checkpoint_save_failed"
+    status, out, err = cli("train", "--out", folder, "--steps", 1)  # the default model: ~1 MB with its state
+    lines = err.strip().splitlines()  # the progress bar, then the one error line
+    assert status == 2 and "Traceback" not in err and "No space left" in lines[-1], err
+    assert [line for line in lines if "error" in line] == lines[-1:]
     assert files_of(folder) == before
     assert [name for name in os.listdir(small_mount) if name.startswith(".glassgpt-")] == []
 
