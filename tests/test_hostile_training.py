@@ -56,9 +56,10 @@ def test_a_fifo_as_training_data_is_refused_at_once(tmp_path):
     assert not (tmp_path / "run").exists()
 
 
-def test_dev_zero_as_training_data_is_refused_without_reading_it():
+@pytest.mark.parametrize("path", ["/dev/zero", "/dev/urandom", "."])
+def test_dev_zero_as_training_data_is_refused_without_reading_it(path):
     with pytest.raises(GlassGPTError) as error:
-        read_text("/dev/zero")
+        read_text(path)
     assert error.value.key == "train_data_not_file"
 
 

@@ -292,8 +292,9 @@ ERRORS: dict[str, tuple[str, str]] = {
         'cannot read {file} as UTF-8 text ({reason}); give an existing text file saved as UTF-8',
         '无法以 UTF-8 文本读取 {file}（{reason}）；请给出一个存在的、以 UTF-8 保存的文本文件'),
     'train_data_not_file': (
-        '{file} is not a regular file (a FIFO, a device or a socket); training reads its text from a regular file',
-        '{file} 不是普通文件（而是 FIFO、设备或套接字）；训练只从普通文件读取文本'),
+        '{file} is not a regular file (but a folder, a FIFO, a device or a socket); training reads its text from a '
+        'regular file',
+        '{file} 不是普通文件（而是目录、FIFO、设备或套接字）；训练只从普通文件读取文本'),
     'train_data_too_big': (
         '{file} is {size} bytes, more than the {limit} bytes a training text may have; use a part of it (this '
         'trainer grows small models in a few thousand steps)',
