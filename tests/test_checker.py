@@ -342,8 +342,8 @@ def test_the_mistake_computations_with_the_courses_choices_are_glassgpts_own_mod
     """The diagnosis computes each part with knobs for the classic mistakes; with every knob at the course's
     choice it must be exactly glassgpt's module (itself tested against Hugging Face GPT-2), on both attention
     paths."""
-    for attention in ("manual", "sdpa"):
-        config = GPTConfig(**{**CHECK_CONFIG, "attention": attention})
+    for flash in (False, True):
+        config = GPTConfig(**{**CHECK_CONFIG, "flash": flash})
         modules = {"layer_norm": nn.LayerNorm(config.n_embd), "attention": CausalSelfAttention(config),
                    "mlp": MLP(config), "block": TransformerBlock(config), "gpt": GPT(config)}
         x = torch.randn(2, config.block_size, config.n_embd, generator=torch.Generator().manual_seed(1))
@@ -359,7 +359,7 @@ def test_the_mistake_computations_with_the_courses_choices_are_glassgpts_own_mod
 
 def test_each_mistake_computation_differs_from_the_course():
     """Every mistake changes the output (else the checker could name a mistake that is not one)."""
-    config = GPTConfig(**{**CHECK_CONFIG, "attention": "manual"})
+    config = GPTConfig(**{**CHECK_CONFIG, "flash": False})
     modules = {"layer_norm": nn.LayerNorm(config.n_embd), "attention": CausalSelfAttention(config),
                "mlp": MLP(config), "block": TransformerBlock(config), "gpt": GPT(config)}
     x = 1 + 2 * torch.randn(2, config.block_size, config.n_embd, generator=torch.Generator().manual_seed(3))

@@ -38,8 +38,8 @@ ERRORS = Catalog({
         'unknown preset {name!r}; known presets: {known}',
         '未知预设 {name!r}；可用预设：{known}'),
     'unknown_field': (
-        'GPTConfig has no field {name!r}; its fields are {known}',
-        'GPTConfig 没有字段 {name!r}；它的字段有：{known}'),
+        '{owner} has no field {name!r}; its fields are {known}',
+        '{owner} 没有字段 {name!r}；它的字段有：{known}'),
     'idx_not_2d': (
         'idx must be 2-D (batch, time), got shape {shape}; for one sequence use idx.unsqueeze(0)',
         'idx 必须是二维的（batch, time），收到形状 {shape}；单条序列请用 idx.unsqueeze(0)'),
@@ -327,10 +327,26 @@ ERRORS = Catalog({
     'train_data_unreadable': (
         'cannot read {file} as UTF-8 text ({reason}); give an existing text file saved as UTF-8',
         '无法以 UTF-8 文本读取 {file}（{reason}）；请给出一个存在的、以 UTF-8 保存的文本文件'),
+    'train_data_not_file': (
+        '{file} is not a regular file (but a folder, a FIFO, a device or a socket); training reads its text from a '
+        'regular file',
+        '{file} 不是普通文件（而是目录、FIFO、设备或套接字）；训练只从普通文件读取文本'),
+    'train_data_too_big': (
+        '{file} is {size} bytes, more than the {limit} bytes a training text may have; use a part of it (this '
+        'trainer grows small models in a few thousand steps)',
+        '{file} 有 {size} 字节，超过训练文本上限 {limit} 字节；请只用其中一部分（这个训练器只用几千步训练小模型）'),
+    'train_data_empty': (
+        '{file} is empty; give a text file with some text in it',
+        '{file} 是空的；请给出一个有内容的文本文件'),
     'train_data_short': (
         '{file} has {length} characters; training needs at least {needed} (seq_len + 1); use a longer text or a '
         'smaller seq_len',
         '{file} 只有 {length} 个字符；训练至少需要 {needed} 个（seq_len + 1）；请换更长的文本，或减小 seq_len'),
+    'train_state_other_model': (
+        '{file} is the training state of another model ({state}) than the one beside it ({model}); resume the '
+        'folder the run saved into, or train again without resuming',
+        '{file} 是另一个模型（{state}）的训练状态，与同目录的模型（{model}）不符；请继续训练该次训练保存的目录，或不带'
+        '继续选项重新训练'),
     'train_no_state': (
         '{folder} holds no {file}, so there is no run to resume; train without resuming first, or name the folder a '
         'run saved into',

@@ -18,18 +18,19 @@ Notable:
   copy each layer into one tensor allocated once (no stacking afterwards). `until` stops the pass where the look
   ends: a view of layer 2 never runs layer 3, the final LayerNorm or the LM head.
 - The fused SDPA kernel never materialises the attention weights, so each look runs the model with every
-  attention module switched to its written-out path (`attn.flash = False`), and switches it back afterwards.
+  attention module switched to its written-out path (`flash_off`: `attn.flash = False`), and switches it back
+  afterwards.
   The two paths compute the same function (tests/test_model_properties.py).
 - Everything runs under `torch.no_grad()` in the mode the model is in: call `model.eval()` first for a look
-  without dropout (the CLI does).
+  without dropout (the CLI does), or look inside `evaluating(model)`, which puts the mode back afterwards.
 """
 
 import contextlib
-import math
 from dataclasses import dataclass
 
 import torch
 
+from .config import attention_scale
 from .errors import GlassGPTError
 from .model import GPT, CausalSelfAttention, attention, causal_mask
 
@@ -123,9 +124,21 @@ class ScaleDemo:
 
 
 @contextlib.contextmanager
-def written_out(model: GPT):
-    """Run every attention module of `model` on its written-out path, whose hook points see every tensor; put
-    each module's own choice back afterwards. No weight is touched."""
+def evaluating(model):
+    """Run `model` in eval mode (no dropout: the function it computes, as a view shows it), and put back the mode
+    it was in afterwards, whatever happens inside."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
+
+
+@contextlib.contextmanager
+def flash_off(model: GPT):
+    """Run every attention module of `model` on its written-out path (`flash = False`), whose hook points see
+    every tensor; put each module's own choice back afterwards. No weight is touched."""
     modules = [m for m in model.modules() if isinstance(m, CausalSelfAttention)]
     flash = [m.flash for m in modules]
     for module in modules:
@@ -207,7 +220,7 @@ def capture(model: GPT, idx: torch.Tensor, names=None, inputs=(), targets: torch
             handles.append(module.register_forward_hook(after(name)))
     logits = loss = None
     try:
-        with torch.no_grad(), written_out(model):
+        with torch.no_grad(), flash_off(model):
             logits, loss = model(idx, targets, kv_cache=kv_cache)
     except _Stop:
         pass
@@ -324,7 +337,8 @@ def walk_through_head(model: GPT, idx: torch.Tensor, layer: int, head: int) -> H
     T, hs = seen["hook_q"].shape
     return HeadWalkthrough(
         layer=layer, head=head, tokens=idx[0], x=inputs[attn][0], q=seen["hook_q"], k=seen["hook_k"],
-        v=seen["hook_v"], scale=1.0 / math.sqrt(hs), scores=seen["hook_scores"], mask=causal_mask(T, T, idx.device),
+        v=seen["hook_v"], scale=model.config.attention_scale, scores=seen["hook_scores"],
+        mask=causal_mask(T, T, idx.device),
         masked=seen["hook_masked_scores"], weights=seen["hook_pattern"], out=seen["hook_z"],
         merged=inputs[f"{attn}.c_proj"][0], projected=outputs[f"{attn}.c_proj"][0],
     )
@@ -344,7 +358,7 @@ def mask_demo(model: GPT, idx: torch.Tensor, layer: int, head: int) -> MaskDemo:
     def head_output(seen, use_mask):
         q, k, v = (seen[f"{attn}.{hook}"][:, head:head + 1] for hook in ("hook_q", "hook_k", "hook_v"))
         mask = causal_mask(q.size(2), k.size(2), q.device) if use_mask else None  # (T, T) or every key
-        return attention(q, k, v, mask, scale=1.0 / math.sqrt(q.size(-1)))[0, 0]  # (T, hs)
+        return attention(q, k, v, mask, scale=model.config.attention_scale)[0, 0]  # (T, hs)
 
     def change(use_mask):
         before, after = (head_output(seen, use_mask) for seen in runs)
@@ -362,7 +376,7 @@ def scale_demo(head_size: int, n_keys: int, samples: int = 20000, seed: int = 0)
     q = torch.randn(samples, n_keys, head_size, generator=generator)
     k = torch.randn(samples, n_keys, head_size, generator=generator)
     raw = (q * k).sum(-1)  # (samples, n_keys)
-    scaled = raw / math.sqrt(head_size)
+    scaled = raw * attention_scale(head_size)
     return ScaleDemo(
         head_size, n_keys, _std(raw), _std(scaled),
         torch.softmax(raw, -1).amax(-1).mean().item(), torch.softmax(scaled, -1).amax(-1).mean().item(),

@@ -16,7 +16,7 @@ from ..analysis import DEFAULT_MIN_PERIOD
 from ..interventions import HOW, ablate_each_head, ablate_heads, find_circuit, head_means, parse_heads
 from ..training import TRAINING_STATE, TrainSettings, held_out_batch, induction_batch, read_training_state
 from .output import finite_json
-from .options import (UsageError, add_model_options, add_text_options, drawable_vocab_size, encode_text,
+from .options import (UsageError, add_model_options, add_text_options, drawable_ids, encode_text,
                       model_from_args, tokenizer_from_args)
 from .plotting import check_png_path, write_png
 from .render import heading, matrix, wrap
@@ -49,12 +49,14 @@ def measured_on(args, model, tokenizer):
         idx, targets = held_out_batch(settings)
         return idx, targets, "run" if settings.task == "induction" else "run_text", \
             {"rows": idx.size(0), "T": idx.size(1)}
-    T, vocab = min(config.block_size, LENGTH), drawable_vocab_size(config, tokenizer)
+    ids = drawable_ids(config, tokenizer)
+    T, vocab = min(config.block_size, LENGTH), len(ids)
     if T < 2 * DEFAULT_MIN_PERIOD or vocab <= DEFAULT_MIN_PERIOD:
         raise UsageError("heads.model_too_short", needed=2 * DEFAULT_MIN_PERIOD, block_size=config.block_size)
     settings = TrainSettings(batch_size=ROWS, seq_len=T, vocab_size=vocab, min_period=DEFAULT_MIN_PERIOD,
                              max_period=min(T // 2, vocab - 1))
-    idx, targets = induction_batch(settings, torch.Generator().manual_seed(args.seed))
+    idx, targets = induction_batch(settings, torch.Generator().manual_seed(args.seed))  # positions in `ids`
+    idx, targets = ids[idx], torch.where(targets >= 0, ids[targets.clamp(min=0)], targets)
     return idx, targets, "random", {"rows": ROWS, "T": T, "seed": args.seed}
 
 

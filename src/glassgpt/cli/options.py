@@ -11,11 +11,10 @@ from dataclasses import dataclass
 import torch
 
 from ..accounting import check_fits
-from ..config import PRESETS, GPTConfig
+from ..config import MAX_SEED, PRESETS, GPTConfig
 from ..model import GPT
 from ..checkpoints import find_tokenizer, load_tokenizer
 from ..text import Tokenizer
-from ..training import MAX_SEED
 from .messages import UsageError
 
 DEFAULT_PRESET = "small"
@@ -57,15 +56,23 @@ def add_config_options(parser: argparse.ArgumentParser, t) -> None:
     parser.add_argument("--checkpoint", metavar="PATH", help=t("opt.checkpoint"))
 
 
-def add_seed_option(parser: argparse.ArgumentParser, t) -> None:
-    parser.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=t("opt.seed", default=DEFAULT_SEED))
+def add_seed_option(parser: argparse.ArgumentParser, t, default: int | None = DEFAULT_SEED,
+                    help: str | None = None) -> None:
+    """--seed, the same option (and the same error for a bad one) in every mode; `default` None lets the mode
+    tell "not given" apart (train: the library's default, or a resumed run's own)."""
+    parser.add_argument("--seed", type=_seed, default=default, metavar="S",
+                        help=help or t("opt.seed", default=DEFAULT_SEED))
+
+
+def add_device_option(parser: argparse.ArgumentParser, t) -> None:
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "mps", "auto"), help=t("opt.device"))
 
 
 def add_model_options(parser: argparse.ArgumentParser, t) -> None:
     """The config options, and how the model is made and run: --seed, --device, --dtype."""
     add_config_options(parser, t)
     add_seed_option(parser, t)
-    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "mps", "auto"), help=t("opt.device"))
+    add_device_option(parser, t)
     parser.add_argument("--dtype", default="fp32", choices=tuple(DTYPES), help=t("opt.dtype"))
 
 
@@ -181,6 +188,17 @@ def drawable_vocab_size(config, tokenizer) -> int:
     return config.vocab_size if tokenizer is None else min(config.vocab_size, tokenizer.tokenizer.vocab_size)
 
 
+def drawable_ids(config, tokenizer) -> torch.Tensor:
+    """The ids random input draws from, in order: the model's whole vocabulary without a tokenizer; with one, only
+    the ids it has a token for (a model's vocabulary may be padded beyond it, and a tokenizer may have gaps). Draw
+    positions in [0, len) and look them up here: without gaps the ids are 0..n-1 and the draw is unchanged."""
+    if tokenizer is None:
+        return torch.arange(config.vocab_size)
+    inner = getattr(tokenizer, "tokenizer", tokenizer)  # a PaddedTokenizer's own
+    ids = [i for i in range(min(config.vocab_size, inner.vocab_size)) if inner.has_id(i)]
+    return torch.tensor(ids, dtype=torch.long) if ids else torch.arange(config.vocab_size)
+
+
 def example_input(args, model: GPT, B: int, T: int) -> Example:
     """The tokens of --text (one sequence), or else B sequences of T random token ids drawn from --seed."""
     config = model.config
@@ -189,7 +207,8 @@ def example_input(args, model: GPT, B: int, T: int) -> Example:
     if args.text is not None:
         idx = encode_text(args.text, tokenizer, config.block_size)  # (1, T)
     else:
-        idx = torch.randint(0, drawable_vocab_size(config, tokenizer), (B, T), generator=generator)  # (B, T)
+        ids = drawable_ids(config, tokenizer)
+        idx = ids[torch.randint(0, len(ids), (B, T), generator=generator)]  # (B, T)
     texts = None if tokenizer is None else tuple(tokenizer.token_texts(idx[0].tolist()))
     return Example(idx.to(next(model.parameters()).device), texts, generator, tokenizer)
 

@@ -87,7 +87,7 @@ PAGE_TEXTS = Catalog({
         "灰色格子被遮蔽：键在查询之后。鼠标停在格子上可看权重和原始分数；点击某一行可逐步查看这个头。"),
     "tip.pair": ("query {i} “{query}” → key {j} “{key}”", "查询 {i}“{query}”→ 键 {j}“{key}”"),
     "tip.weight": ("weight {w}", "权重 {w}"),
-    "tip.score": ("score q·k/√d = {s}", "分数 q·k/√d = {s}"),
+    "tip.score": ("score q·k/√hs = {s}", "分数 q·k/√hs = {s}"),
     "tip.masked": ("masked: this key comes later, so its score became −∞ and its weight 0",
                    "已遮蔽：这个键在后面，分数被设为 −∞，权重为 0"),
     "tip.minus_inf": ("−∞ (masked)", "−∞（已遮蔽）"),
