@@ -435,7 +435,7 @@ def test_the_mode_refuses_bad_input_with_a_sentence(tmp_path):
     out = str(tmp_path / "x.html")
     assert refusal("--preset", "tiny", "--text", "hello", "--out", out) == "usage.text_needs_tokenizer"
     assert refusal("--preset", "tiny", "--out", str(tmp_path / "missing" / "x.html")) == "lab.no_folder"
-    assert refusal("--preset", "tiny", "--out", str(tmp_path)) == "lab.cannot_write"  # a folder, not a file
+    assert refusal("--preset", "tiny", "--out", str(tmp_path)) == "lab.out_is_folder"  # a folder, not a file
     assert refusal("--checkpoint", str(tmp_path / "nothing"), "--out", out) == "checkpoint_not_found"
     assert not (tmp_path / "x.html").exists()
 

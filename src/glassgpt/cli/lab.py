@@ -8,6 +8,8 @@ Without --text the input is random token ids whose second half repeats the first
 where induction heads show (a token attends to what followed its earlier copy).
 """
 
+import errno
+import os
 from pathlib import Path
 
 import torch
@@ -45,10 +47,45 @@ def source_of(args) -> str:
     return f"--preset {args.preset or DEFAULT_PRESET} --seed {args.seed}"
 
 
-def run(args, t) -> list[str]:
+def inputs_of(args) -> list[Path]:
+    """The files and folders this run reads: --checkpoint and --tokenizer, where they name something on disk."""
+    return [Path(name) for name in (args.checkpoint, args.tokenizer) if name and Path(name).exists()]
+
+
+def is_input(out: Path, inputs: list[Path]) -> bool:
+    """Whether writing `out` could destroy what this run reads: `out` is an input file itself, or an existing
+    file that is not an HTML page in an input's folder (config.json, the weights, the tokenizer, meta.pkl beside
+    a ckpt.pt, ...). A new file in a checkpoint folder, or an earlier page there, is fine."""
+    target = out.resolve()
+    for given in inputs:
+        given = given.resolve()
+        folder = given if given.is_dir() else given.parent
+        if target == given:
+            return True
+        if target.parent == folder and target.exists() and target.suffix.lower() not in (".html", ".htm"):
+            return True
+    return False
+
+
+def check_out(args) -> Path:
+    """--out, refused before the model is loaded when the page could not be written there or would destroy an
+    input: a folder, a missing or read-only folder, the checkpoint being read."""
     out = Path(args.out)
-    if not out.parent.is_dir():  # said before the model is loaded, not after
+    if out.is_dir():
+        raise UsageError("lab.out_is_folder", path=args.out)
+    if not out.parent.is_dir():
         raise UsageError("lab.no_folder", path=args.out, folder=str(out.parent))
+    if is_input(out, inputs_of(args)):
+        raise UsageError("lab.out_is_input", path=args.out)
+    if not os.access(out.parent, os.W_OK) or out.exists() and not os.access(out, os.W_OK):
+        read_only = os.statvfs(out.parent).f_flag & os.ST_RDONLY if hasattr(os, "statvfs") else False
+        reason = os.strerror(errno.EROFS if read_only else errno.EACCES)
+        raise UsageError("lab.cannot_write", path=args.out, reason=reason)
+    return out
+
+
+def run(args, t) -> list[str]:
+    out = check_out(args)  # said before the model is loaded, not after
     model = model_from_args(args)
     config = model.config
     tokenizer = tokenizer_from_args(args, model)

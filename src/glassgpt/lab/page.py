@@ -7,6 +7,7 @@ from importlib.resources import files
 from pathlib import Path
 
 from ..errors import LANGUAGES, GlassGPTError
+from ..files import write_atomically
 from .texts import PAGE_TEXTS
 
 
@@ -35,7 +36,6 @@ def render_page(payload: dict, lang: str = "en") -> str:
 
 
 def write_page(payload: dict, path, lang: str = "en") -> Path:
-    """Write the page to `path` (UTF-8) and return the path."""
-    path = Path(path)
-    path.write_text(render_page(payload, lang), encoding="utf-8")
-    return path
+    """Write the page to `path` (UTF-8), atomically (files.write_atomically: a failure leaves an older page whole),
+    and return the path."""
+    return write_atomically(path, render_page(payload, lang).encode("utf-8"))

@@ -18,6 +18,13 @@ MESSAGES = {
     "lab.no_folder": (
         "cannot write {path}: there is no folder {folder}; create it, or choose another file with --out",
         "无法写入 {path}：文件夹 {folder} 不存在；请先创建它，或用 --out 指定其他文件"),
+    "lab.out_is_folder": (
+        "cannot write {path}: it is a folder; give the page a file name, such as {path}/lab.html",
+        "无法写入 {path}：它是一个文件夹；请给页面一个文件名，例如 {path}/lab.html"),
+    "lab.out_is_input": (
+        "will not write {path}: it is part of the checkpoint or tokenizer this run reads, and the page would "
+        "replace it; choose another file with --out",
+        "不会写入 {path}：它属于本次读取的检查点或分词器，页面会把它覆盖；请用 --out 指定其他文件"),
     "lab.cannot_write": ("cannot write {path}: {reason}; choose another file with --out",
                          "无法写入 {path}：{reason}；请用 --out 指定其他文件"),
 }
