@@ -18,7 +18,7 @@ from ..accounting import format_bytes
 from ..lab import build_payload, write_page
 from ..timeline import read_timeline
 from .options import (DEFAULT_PRESET, UsageError, add_model_options, add_text_options, drawable_vocab_size,
-                      encode_text, model_from_args, require_finite, tokenizer_from_args)
+                      encode_text, model_from_args, tokenizer_from_args)
 
 DEFAULT_OUT = "lab.html"
 DEFAULT_LENGTH = 16  # tokens of the random input (at most half of block_size, leaving room to generate)
@@ -97,8 +97,6 @@ def run(args, t) -> list[str]:
         idx = encode_text(args.text, tokenizer, config.block_size)  # (1, T)
         said = t("lab.input_text", n=idx.size(1))
     idx = idx.to(next(model.parameters()).device)
-    with torch.no_grad():
-        require_finite(model(idx)[0], args)  # the page holds numbers only: an overflow is said, not written
     timeline = read_timeline(args.checkpoint) if args.checkpoint and Path(args.checkpoint).is_dir() else None
     payload = build_payload(model, idx, tokenizer, source=source_of(args),  # ids it lacks read <id> (PaddedTokenizer)
                             timeline=timeline)
@@ -106,5 +104,9 @@ def run(args, t) -> list[str]:
         path = write_page(payload, out, lang=t.lang)
     except OSError as error:
         raise UsageError("lab.cannot_write", path=args.out, reason=error.strerror or str(error)) from None
-    return [said, t("lab.wrote", path=str(path), size=format_bytes(path.stat().st_size),
-                    generated=len(payload["generation"]))]
+    lines = [said, t("lab.wrote", path=str(path), size=format_bytes(path.stat().st_size),
+                     generated=len(payload["generation"]))]
+    if payload["overflow"]:  # finite weights, numbers past the number format's range: the page shows "—" there
+        lines.append(t("lab.overflow", module=payload["overflow"]["module"] or "?",
+                       parts=", ".join(payload["overflow"]["parts"]), dtype=args.dtype))
+    return lines

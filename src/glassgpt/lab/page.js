@@ -29,6 +29,7 @@ function tr(key, fields) {
 }
 
 function fmt(x) {
+  if (x === null || x === undefined || !Number.isFinite(x)) return "—"; // an overflow: no number to show
   if (x !== 0 && Math.abs(x) < 1e-4) return x.toExponential(1);
   return x.toFixed(4);
 }
@@ -212,10 +213,14 @@ function savePng(canvas, file) {
 
 function renderModel() {
   const c = DATA.config;
-  return tr("model.line", {
+  const line = tr("model.line", {
     source: DATA.source, params: DATA.n_params.toLocaleString("en"), layers: c.n_layer, heads: c.n_head,
     width: c.n_embd, vocab: c.vocab_size, block: c.block_size,
   });
+  if (!DATA.overflow) return line;
+  const { module, parts } = DATA.overflow;
+  return h("span", {}, line, h("strong", { class: "overflow", id: "overflow" },
+    tr("page.overflow", { module: module || "?", parts: parts.join(", ") })));
 }
 
 function renderTokens() {
@@ -417,6 +422,7 @@ function renderLens() {
 
 function renderGeneration() {
   const G = DATA.generation;
+  if (!G.length && DATA.overflow) return h("p", { class: "note" }, tr("gen.overflow"));
   if (!G.length) return h("p", { class: "note" }, tr("gen.no_room", { block: DATA.config.block_size }));
   const k = state.step;
   const step = G[k];

@@ -9,19 +9,21 @@ Notable:
   DECIMALS places (an absolute error of at most 5e-6, below the 1e-5 the tests allow) and only what the page
   shows is sent: attention weights only on and below the diagonal (above it they are exactly 0), and the values
   and head outputs only in their first VALUE_DIMS dimensions (enough to follow the weighted sum by hand).
-- The hook points fire only on the written-out path, so every pass here runs inside inspection's
-  `attention_taps` (both paths compute the same function; each layer's own choice comes back afterwards).
-- The head scores and the logit lens are glassgpt.analysis's, carried as they are.
+- One run of the model (recording.py): the library's own greedy generation, written out so the hook points fire;
+  its prefill is the pass the attention section shows, and it is where an overflow is seen (numbers that are
+  not finite become null, and `overflow` names the first module that made one).
+- The head scores are glassgpt.analysis's, carried as they are; the logit lens is computed as analysis computes it,
+  from the block outputs of the one recorded run (recording.py), one layer at a time.
 """
 
 import math
 
 import torch
 
-from ..analysis import head_scores, logit_lens
-from ..generation import KVCache, sample_next_token
-from ..inspection import attention_taps, trace_forward
+from ..analysis import head_scores
+from ..inspection import trace_forward
 from .circuits import circuits_payload
+from .recording import Recorder, run_model
 
 DECIMALS = 5  # places kept after the point: 5e-6 at most off
 VALUE_DIMS = 8  # dimensions of v and z the page shows for each head
@@ -32,8 +34,18 @@ TAPS = ("scores", "pattern", "v", "z")  # the attention hook points the page rea
 
 
 def rounded(tensor: torch.Tensor) -> list:
-    """A tensor as nested lists of floats with DECIMALS places (float64 first, so that 0.1 prints as 0.1)."""
-    return tensor.detach().to("cpu", torch.float64).round(decimals=DECIMALS).tolist()
+    """A tensor as nested lists of floats with DECIMALS places (float64 first, so that 0.1 prints as 0.1); a number
+    that is not finite (an overflow) becomes None, JSON's null: never NaN or Infinity, which JSON does not have."""
+    tensor = tensor.detach().to("cpu", torch.float64).round(decimals=DECIMALS)
+    if torch.isfinite(tensor).all():
+        return tensor.tolist()
+    return _nulls(tensor.tolist())
+
+
+def _nulls(value):
+    if isinstance(value, list):
+        return [_nulls(v) for v in value]
+    return value if math.isfinite(value) else None
 
 
 def lower_triangle(rows: list) -> list:
@@ -58,10 +70,10 @@ def attention(taps: dict[str, torch.Tensor], head_size: int) -> dict:
         "head_size": head_size,
         "scale": 1 / math.sqrt(head_size),
         "value_dims": dims,
-        "scores": rounded(taps["scores"][:, 0]),  # (L, nh, T, T)
-        "weights": [[lower_triangle(head) for head in layer] for layer in rounded(taps["pattern"][:, 0])],
-        "v": rounded(taps["v"][:, 0, :, :, :dims]),  # (L, nh, T, dims)
-        "z": rounded(taps["z"][:, 0, :, :, :dims]),  # (L, nh, T, dims)
+        "scores": rounded(taps["scores"]),  # (L, nh, T, T)
+        "weights": [[lower_triangle(head) for head in layer] for layer in rounded(taps["pattern"])],
+        "v": rounded(taps["v"][..., :dims]),  # (L, nh, T, dims)
+        "z": rounded(taps["z"][..., :dims]),  # (L, nh, T, dims)
     }
 
 
@@ -72,29 +84,18 @@ def candidates(logits: torch.Tensor, k: int) -> list[list]:
     return [[int(i), p] for i, p in zip(top.indices.tolist(), rounded(top.values))]
 
 
-def generation(model, logits: torch.Tensor, taps: dict[str, torch.Tensor], cache: KVCache,
-               new_tokens: int) -> list[dict]:
-    """Greedy generation of `new_tokens` tokens, one forward call at a time through the KV cache, continuing from
-    the prefill (the prompt's pass through the cache, whose `logits` (1, T, V) and `taps` are given).
-
-    Step k: the token at position p = T - 1 + k reads the p + 1 keys the cache holds (the prompt's, written at
-    once by the prefill, then one more per new token; its own included) and the model picks the next token.
-    Each step keeps that token's attention row over the cache (n_layer, nh, p + 1) and the top candidates.
-    """
-    T, steps = logits.size(1), []
-    for k in range(new_tokens):
-        last = logits[0, -1]  # (V,) the next-token logits of position p
-        chosen = sample_next_token(last[None], temperature=0)  # (1, 1) greedy: the most likely token
-        steps.append({
-            "position": T - 1 + k,
-            "fed": logits.size(1),  # tokens the call wrote into the cache: the prompt, then one
-            "attention": rounded(taps["pattern"][:, 0, :, -1]),  # (L, nh, p + 1): the last query's row
-            "candidates": candidates(last, TOP_K),
-            "chosen": int(chosen),
-        })
-        if k + 1 < new_tokens:
-            logits, taps = attention_taps(model, chosen, TAPS, kv_cache=cache)  # (1, 1, V): one more token
-    return steps
+def generation(recorder: Recorder, chosen: list[int], T: int) -> list[dict]:
+    """Each greedy step of the library's generation (recording.run_model): step k fed the model the prompt, then
+    one token; the token at position p = T - 1 + k read the p + 1 keys the cache holds (its own included), and
+    the model picked the next token. Each step keeps that token's attention row over the cache (n_layer, nh, p + 1)
+    and the top candidates of its logits."""
+    return [{
+        "position": T - 1 + k,
+        "fed": call["fed"],  # tokens the call wrote into the cache: the prompt, then one
+        "attention": rounded(torch.stack(call["rows"])),  # (L, nh, p + 1): the last query's row
+        "candidates": candidates(call["logits"], TOP_K),
+        "chosen": token,
+    } for k, (call, token) in enumerate(zip(recorder.calls, chosen))]
 
 
 def build_payload(model, idx: torch.Tensor, tokenizer=None, source: str = "",
@@ -120,36 +121,56 @@ def _payload(model, idx: torch.Tensor, tokenizer, source: str, new_tokens: int) 
     config = model.config
     model.check_input(idx)
     T = idx.size(1)
-    new_tokens = min(new_tokens, config.block_size - T)
-    cache = KVCache(config, batch_size=1, capacity=T + new_tokens, device=idx.device,
-                    dtype=next(model.parameters()).dtype)
-    # the prefill: every prompt token at once, into the empty cache; the attention section shows this pass
-    logits, taps = attention_taps(model, idx, TAPS, kv_cache=cache)
-    steps = generation(model, logits, taps, cache, new_tokens)
-    lens = lens_predictions(model, idx)
-    ids = idx[0].tolist() + [step["chosen"] for step in steps]
+    recorder, chosen = run_model(model, idx, min(new_tokens, config.block_size - T), TAPS)
+    steps = generation(recorder, chosen, T)
+    lens = lens_predictions(model, recorder)
+    ids = idx[0].tolist() + chosen
     named = {i for step in steps for i, _ in step["candidates"]} | {i for row in lens for top in row for i, _ in top}
-    return {
+    payload = {
         "source": source,
         "config": config.to_dict(),
         "n_params": sum(p.numel() for p in model.parameters()),  # a tied matrix once
         "tokens": {"ids": ids, "prompt_length": T, "texts": texts(tokenizer, ids),
                    "id_texts": id_texts(tokenizer, named)},
         "diagram": diagram(model, idx),
-        "attention": attention(taps, config.n_embd // config.n_head),
+        "attention": attention({tap: recorder.stacked(tap) for tap in TAPS}, config.n_embd // config.n_head),
         "generation": steps,
         "head_scores": scores_of_heads(model),
         "lens": lens,
     }
+    payload["overflow"] = overflow(payload, recorder.first_not_finite)
+    return payload
 
 
-def lens_predictions(model, idx: torch.Tensor) -> list:
-    """analysis.logit_lens on idx (1, T): [layer][position] -> [[id, probability], ...] after that block, the
-    TOP_K likeliest first."""
-    lens = logit_lens(model, idx, top_k=TOP_K)
-    ids, probs = lens.top_ids[:, 0].tolist(), rounded(lens.top_probs[:, 0])  # (L, T, k) each
-    return [[[list(pair) for pair in zip(*position)] for position in zip(layer_ids, layer_probs)]
-            for layer_ids, layer_probs in zip(ids, probs)]
+def overflow(payload: dict, first: str | None) -> dict | None:
+    """None when every number of the forward pass was finite; else what overflowed: the first module whose output
+    was not finite, and the parts of the page holding numbers that are not (null in the data, "—" on the page)."""
+    parts = [name for name in ("attention", "generation", "lens", "head_scores") if has_null(payload[name])]
+    if first is None and not parts:
+        return None
+    return {"module": first, "parts": parts}
+
+
+def has_null(value) -> bool:
+    if isinstance(value, dict):
+        return any(has_null(v) for v in value.values())
+    if isinstance(value, list):
+        return any(has_null(v) for v in value)
+    return value is None
+
+
+def lens_predictions(model, recorder: Recorder) -> list:
+    """The logit lens, as glassgpt.analysis.logit_lens computes it (lm_head(ln_f(x)) after each block, softmax in
+    float32), on the prefill's own block outputs, one layer at a time (a (T, V) matrix, never (L, T, V)):
+    [layer][position] -> [[id, probability], ...], the TOP_K likeliest first."""
+    lens = []
+    with torch.no_grad():
+        for x in recorder.blocks:  # (T, d) each
+            probs = model.lm_head(model.ln_f(x)).float().softmax(dim=-1)  # (T, V)
+            top_probs, top_ids = probs.topk(min(TOP_K, probs.size(-1)), dim=-1)  # (T, k) each
+            rows = zip(top_ids.tolist(), rounded(top_probs))
+            lens.append([[list(pair) for pair in zip(ids, ps)] for ids, ps in rows])
+    return lens
 
 
 def scores_of_heads(model) -> dict:

@@ -18,6 +18,11 @@ PAGE_TEXTS: dict[str, tuple[str, str]] = {
     "page.footer": (
         "Made by `glassgpt lab`. Numbers are rounded to 5 decimal places; the tooltips show 4.",
         "由 `glassgpt lab` 生成。数值保留 5 位小数；悬停提示显示 4 位。"),
+    "page.overflow": (
+        " Overflow: on this input some numbers went past the number format's range (first in {module}), although "
+        "every weight is finite; where a number is not finite the page shows — ({parts}).",
+        " 溢出：在这段输入上，虽然每个权重都是有限数，但有些数值超出了数值格式的范围（最先出现在 {module}）；"
+        "页面上不是有限数的地方显示为 —（{parts}）。"),
     "model.line": (
         "Model: {source} · {params} parameters · {layers} layers × {heads} heads · width d = {width} · "
         "vocabulary V = {vocab} · block_size = {block}",
@@ -176,6 +181,10 @@ PAGE_TEXTS: dict[str, tuple[str, str]] = {
         "(its attention over the cache) and what it chose.",
         "模型每次添加一个 token。之前 token 的键和值保存在 KV 缓存里，所以每一步只需送入最新的 token，它会读取缓存中的"
         "所有键。每一步都显示：它读了什么（对缓存的注意力），以及它选了什么。"),
+    "gen.overflow": (
+        "Nothing was generated: the next-token logits are not finite numbers (see Overflow above), and greedy "
+        "cannot choose from them.",
+        "没有生成任何 token：下一个 token 的 logits 不是有限数（见上方的溢出说明），贪心解码无法从中选择。"),
     "gen.no_room": (
         "No room to generate: the input already fills block_size = {block}.",
         "没有空间生成：输入已占满 block_size = {block}。"),

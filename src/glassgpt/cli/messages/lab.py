@@ -15,6 +15,10 @@ MESSAGES = {
         "Wrote {path} ({size}, {generated} tokens generated step by step). Open it in any browser: it needs "
         "no network.",
         "已写入 {path}（{size}，逐步生成了 {generated} 个 token）。用任何浏览器打开即可，无需联网。"),
+    "lab.overflow": (
+        "Overflow: numbers of the forward pass went past {dtype}'s range (first in {module}); the page shows — "
+        "where a number is not finite ({parts}).",
+        "溢出：前向传播中的数值超出了 {dtype} 的范围（最先出现在 {module}）；页面上不是有限数的地方显示为 —（{parts}）。"),
     "lab.no_folder": (
         "cannot write {path}: there is no folder {folder}; create it, or choose another file with --out",
         "无法写入 {path}：文件夹 {folder} 不存在；请先创建它，或用 --out 指定其他文件"),
