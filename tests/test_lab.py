@@ -29,7 +29,9 @@ from glassgpt.cli.messages import Messages
 from glassgpt.cli.options import UsageError
 from glassgpt.errors import GlassGPTError, fields_of
 from glassgpt.lab import build_payload, write_page
-from glassgpt.lab.payload import VALUE_DIMS
+from glassgpt.lab.packing import unpack
+from glassgpt.lab.page import SCRIPTS
+from glassgpt.lab.payload import LENS_POSITIONS, VALUE_DIMS
 from glassgpt.lab.texts import PAGE_TEXTS
 from glassgpt.text import CharTokenizer
 
@@ -40,16 +42,38 @@ ATOL = 1e-5  # the page rounds to 5 decimal places: 5e-6 at most, plus float32 n
 RTOL = 1.3e-6  # float32's own: trained scores reach ~100, where two ways of summing differ by ~1e-5
 
 
-def page_data(path: Path) -> dict:
-    """The JSON a written page carries."""
-    html = path.read_text(encoding="utf-8")
-    opening = '<script type="application/json" id="lab-data">'
+def element(html: str, opening: str) -> str:
     start = html.index(opening) + len(opening)
-    return json.loads(html[start:html.index("</script>", start)])
+    return html[start:html.index("</script>", start)]
 
 
-def close(numbers, expected: torch.Tensor) -> None:
-    torch.testing.assert_close(torch.tensor(numbers, dtype=torch.float64), expected.double(), atol=ATOL, rtol=RTOL)
+def page_data(path: Path) -> dict:
+    """The data a written page carries, unpacked as the page unpacks it (lab/packing.py): its JSON, with every
+    typed array decoded from the gzip-compressed buffer into a numpy array of the values the page shows."""
+    html = path.read_text(encoding="utf-8")
+    data = json.loads(element(html, '<script type="application/json" id="lab-data">'))
+    return unpack(data, element(html, '<script type="application/octet-stream" id="lab-arrays">').strip())
+
+
+def head_numbers(attention: dict, layer: int, head: int) -> tuple[torch.Tensor, torch.Tensor]:
+    """The raw scores and weights (T, T) of a head shown number by number, computed from its q and k as the page
+    computes them (float64; softmax of each row over keys 0..i, 0 above the diagonal)."""
+    n = [list(pair) for pair in attention["detail"]].index([layer, head])
+    q, k = torch.from_numpy(attention["q"][n]).double(), torch.from_numpy(attention["k"][n]).double()
+    scores = q @ k.T * attention["scale"]  # (T, T)
+    T = scores.size(0)
+    allowed = torch.ones(T, T, dtype=torch.bool).tril()
+    return scores, torch.softmax(scores.masked_fill(~allowed, float("-inf")), dim=-1)
+
+
+def triangle(weights: torch.Tensor) -> torch.Tensor:
+    """(..., T, T) -> (..., T(T+1)/2): row by row, keys 0..i, as the page's overview carries them."""
+    T = weights.size(-1)
+    return weights[..., torch.ones(T, T, dtype=torch.bool).tril()]
+
+
+def close(numbers, expected: torch.Tensor, atol: float = ATOL) -> None:
+    torch.testing.assert_close(torch.as_tensor(numbers, dtype=torch.float64), expected.double(), atol=atol, rtol=RTOL)
 
 
 @torch.no_grad()
@@ -74,26 +98,35 @@ def by_hand(model: GPT, idx: torch.Tensor) -> list[dict[str, torch.Tensor]]:
         scores = q @ k.transpose(-1, -2) / math.sqrt(hs)  # (nh, T, T)
         allowed = torch.ones(T, T, dtype=torch.bool).tril()
         weights = torch.softmax(scores.masked_fill(~allowed, float("-inf")), dim=-1)  # (nh, T, T)
-        layers.append({"scores": scores, "weights": weights, "v": v, "z": weights @ v})
+        layers.append({"q": q, "k": k, "scores": scores, "weights": weights, "v": v, "z": weights @ v})
     return layers
 
 
-def check_attention(data: dict, model: GPT, idx: torch.Tensor) -> None:
-    """Every layer and head of the page against the attention recomputed by hand."""
+def check_attention(data: dict, model: GPT, idx: torch.Tensor, every_head: bool = True) -> None:
+    """Every layer and head of the page against the attention recomputed by hand: the overview's 8-bit weights
+    within half a step (1/508, printed to two decimals), and for the heads shown number by number q, k, v, z as
+    the model made them and the scores and weights the page computes from them within ATOL (printed to four)."""
     attention, T = data["attention"], idx.size(1)
     hs = model.config.n_embd // model.config.n_head
     assert attention["head_size"] == hs and attention["scale"] == pytest.approx(1 / math.sqrt(hs))
     dims = attention["value_dims"]
     assert dims == min(VALUE_DIMS, hs)
-    for layer, expected in enumerate(by_hand(model, idx)):
-        close(attention["scores"][layer], expected["scores"])  # all T x T: the scores exist before the mask
-        close(attention["v"][layer], expected["v"][..., :dims])
-        close(attention["z"][layer], expected["z"][..., :dims])
-        for head, rows in enumerate(attention["weights"][layer]):
-            assert [len(row) for row in rows] == list(range(1, T + 1))  # the causal triangle, nothing above it
-            for i, row in enumerate(rows):
-                close(row, expected["weights"][head, i, :i + 1])
-                assert sum(row) == pytest.approx(1, abs=T * ATOL)
+    layers = by_hand(model, idx)
+    if every_head:
+        assert attention["layers"] == list(range(model.config.n_layer))
+        assert len(attention["detail"]) == model.config.n_layer * model.config.n_head
+    assert attention["weights"].shape == (len(attention["layers"]), model.config.n_head, T * (T + 1) // 2)
+    for n, layer in enumerate(attention["layers"]):
+        close(attention["weights"][n], triangle(layers[layer]["weights"]), atol=1 / 508 + 1e-6)
+    for n, (layer, head) in enumerate(attention["detail"]):
+        expected = layers[layer]
+        close(attention["q"][n], expected["q"][head])
+        close(attention["k"][n], expected["k"][head])
+        close(attention["v"][n], expected["v"][head, :, :dims])
+        close(attention["z"][n], expected["z"][head, :, :dims])
+        scores, weights = head_numbers(attention, layer, head)
+        close(scores, expected["scores"][head])  # all T x T: the scores exist before the mask
+        close(weights, expected["weights"][head])
 
 
 def check_generation(data: dict, model: GPT, idx: torch.Tensor) -> None:
@@ -111,6 +144,7 @@ def check_generation(data: dict, model: GPT, idx: torch.Tensor) -> None:
         p = T - 1 + k
         assert step["position"] == p and step["fed"] == (T if k == 0 else 1)
         assert step["chosen"] == ids[p + 1]
+        assert step["attention"].shape == (len(layers), model.config.n_head, p + 1)
         for layer, expected in enumerate(layers):
             close(step["attention"][layer], expected["weights"][:, p, :p + 1])  # (nh, p + 1): the cache as read
         probs = torch.softmax(logits[0, p].double(), dim=-1)  # (V,)
@@ -132,12 +166,14 @@ def check_analysis(data: dict, model: GPT, idx: torch.Tensor) -> None:
         for hook in hooks:
             hook.remove()
     ln_f, d = model.ln_f, model.config.n_embd
-    assert len(data["lens"]) == model.config.n_layer
-    for layer, (x, positions) in enumerate(zip(outputs, data["lens"])):
+    assert len(data["lens"]["top"]) == model.config.n_layer
+    first = data["lens"]["first"]
+    assert first == max(0, idx.size(1) - LENS_POSITIONS)
+    for layer, (x, positions) in enumerate(zip(outputs, data["lens"]["top"])):
         lens_logits = F.linear(F.layer_norm(x[0], (d,), ln_f.weight, ln_f.bias, ln_f.eps), model.lm_head.weight)
         if layer == model.config.n_layer - 1:
             torch.testing.assert_close(lens_logits, logits[0])  # the last block's lens is the model's output
-        for i, top in enumerate(positions):
+        for i, top in enumerate(positions, start=first):
             probs = torch.softmax(lens_logits[i].double(), dim=-1)  # (V,)
             expected = torch.topk(probs, len(top))
             close([prob for _, prob in top], expected.values)
@@ -209,7 +245,7 @@ def test_a_trained_checkpoint_with_its_tokenizer(tmp_path):
     check_analysis(data, model, idx)
     assert data["tokens"]["texts"] == list(prompt) + list("垫子上。the ")  # it learned to continue the text
     named = {i for step in data["generation"] for i, _ in step["candidates"]}
-    named |= {i for layer in data["lens"] for top in layer for i, _ in top}
+    named |= {i for layer in data["lens"]["top"] for top in layer for i, _ in top}
     assert sorted(map(int, data["tokens"]["id_texts"])) == sorted(named)
     for token_id, text in data["tokens"]["id_texts"].items():
         assert [text] == tokenizer.token_texts([int(token_id)])
@@ -230,10 +266,10 @@ def test_a_gpt2_folder_against_transformers(tmp_path):
         attentions = hf(idx, output_attentions=True).attentions  # n_layer x (1, nh, T, T)
         hf_ids = hf.generate(idx, max_new_tokens=len(data["generation"]), do_sample=False,
                              pad_token_id=0)[0].tolist()
-    for layer, rows_by_head in enumerate(data["attention"]["weights"]):
-        for head, rows in enumerate(rows_by_head):
-            for i, row in enumerate(rows):
-                close(row, attentions[layer][0, head, i, :i + 1])
+    for n, (layer, head) in enumerate(data["attention"]["detail"]):
+        close(head_numbers(data["attention"], layer, head)[1], attentions[layer][0, head])
+    for n, layer in enumerate(data["attention"]["layers"]):
+        close(data["attention"]["weights"][n], triangle(attentions[layer][0]), atol=1 / 508 + 1e-6)
     assert data["tokens"]["ids"] == hf_ids
     check_attention(data, model, idx)
     check_generation(data, model, idx)
@@ -263,14 +299,17 @@ def test_a_full_block_leaves_no_room_to_generate(tmp_path):
     check_attention(data, model, idx)
 
 
-def test_a_gpt2_small_shaped_page_for_32_tokens_stays_under_5_mb(tmp_path):
-    """The page's size depends on layers, heads, tokens and the dimensions of v shown, not on the width or the
-    vocabulary: GPT-2 small's 12 layers x 12 heads with hs = VALUE_DIMS, on a narrow model that builds in a blink
-    (benchmarks/bench_lab.py measures the real GPT-2 small)."""
-    model = random_model("gpt2", vocab_size=512, n_embd=12 * VALUE_DIMS)
-    idx = torch.randint(0, 512, (1, 32), generator=torch.Generator().manual_seed(3))
+@pytest.mark.parametrize("T", [32, 200])
+def test_a_gpt2_small_shaped_page_stays_within_5_mb(tmp_path, T):
+    """The page's size depends on layers, heads, tokens and the head size, not on the vocabulary: GPT-2 small's
+    12 layers x 12 heads of 64, with a small vocabulary so that it builds in a blink (benchmarks/bench_lab.py
+    measures the real GPT-2 small). At 200 tokens every head is drawn and 12 are shown number by number."""
+    model = random_model("gpt2", vocab_size=512, block_size=256)
+    idx = torch.randint(0, 512, (1, T), generator=torch.Generator().manual_seed(3))
     path = write_page(build_payload(model, idx), tmp_path / "lab.html")
-    assert path.stat().st_size < 5 * 1024 * 1024
+    assert path.stat().st_size <= 5_000_000
+    attention = page_data(path)["attention"]
+    assert attention["layers"] == list(range(12)) and len(attention["detail"]) >= 12
 
 
 class FakeTokenizer:
@@ -287,7 +326,7 @@ def test_no_token_text_can_break_out_of_the_page(tmp_path):
     idx = torch.arange(6)[None]
     path = write_page(build_payload(model, idx, FakeTokenizer()), tmp_path / "lab.html")
     html = path.read_text(encoding="utf-8")
-    assert html.count("</script>") == 2  # the data's and the script's own: none from a token
+    assert html.count("</script>") == 3  # the arrays', the data's and the script's own: none from a token
     data = page_data(path)
     assert data["tokens"]["texts"][:6] == FakeTokenizer.TEXTS
     assert set(data["tokens"]["id_texts"].values()) <= set(FakeTokenizer.TEXTS)
@@ -339,7 +378,7 @@ def test_the_template_ships_with_the_package():
     tomllib = pytest.importorskip("tomllib")
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = pyproject["tool"]["setuptools"].get("package-data", {}).get("glassgpt", [])
-    for name in ("page.html", "page.css", "page.js"):
+    for name in ("page.html", "page.css", *SCRIPTS):
         assert any(Path("lab", name).match(pattern) for pattern in patterns), (
             f"lab/{name} is not package data: pyproject.toml needs [tool.setuptools.package-data] "
             'glassgpt = ["lab/*.html", "lab/*.css", "lab/*.js"]')
@@ -389,8 +428,8 @@ def test_glassgpt_lab_on_the_command_line(tmp_path, entry, lang):
                                           "--lang", lang))
     assert line == t("usage.error", detail=t("usage.text_needs_tokenizer")) and not refused.exists()
 
-    line = one_error_line(run_entry_point(entry, "--layer", "1", "--lang", lang))
-    before, after = t("usage.error", detail=t("usage.option_of_other_modes", option="--layer", mode="lab",
+    line = one_error_line(run_entry_point(entry, "--plot", "x.png", "--lang", lang))
+    before, after = t("usage.error", detail=t("usage.option_of_other_modes", option="--plot", mode="lab",
                                               modes="\0")).split("\0")
     assert line.startswith(before) and line.endswith(after)
     named = set(line[len(before):len(line) - len(after)].split(", "))

@@ -32,7 +32,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from conftest import random_hf_gpt2  # noqa: E402  (tests/ is on sys.path, as for every test module here)
-from test_lab import lab_args, page_data, trained_checkpoint  # noqa: E402
+from test_lab import head_numbers, lab_args, page_data, trained_checkpoint  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -162,12 +162,12 @@ def test_the_page_works_offline_in_chromium(browser, downloads, tmp_path, kind):
     layer, head = max(((l, h) for l in range(len(induction)) for h in range(len(induction[0]))),
                       key=lambda lh: induction[lh[0]][lh[1]])
     browser.find_elements(By.CSS_SELECTOR, "#attention .choices button")[layer].click()
-    row = data["attention"]["weights"][layer][head][T - 1]
-    j = row.index(max(row))
+    scores, weights = head_numbers(data["attention"], layer, head)  # from q and k, as the page computes them
+    j = int(weights[T - 1].argmax())
     canvas = browser.find_elements(By.CSS_SELECTOR, "#attention canvas")[head]
     tip = hover_cell(browser, canvas, T - 1, j)
-    weight, score = row[j], data["attention"]["scores"][layer][head][T - 1][j]
-    assert f"weight {weight:.4f}" in tip and f"q·k/√d = {score:.4f}" in tip, tip
+    weight, score = float(weights[T - 1, j]), float(scores[T - 1, j])
+    assert f"weight {weight:.4f}" in tip and f"q·k/√hs = {score:.4f}" in tip, tip
     browser.save_screenshot(str(tmp_path / f"{kind}-hover.png"))
     if kind == "induction":  # the picture README shows
         DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)

@@ -29,6 +29,8 @@ def add_arguments(parser, t) -> None:
     add_model_options(parser, t)
     add_text_options(parser, t)
     parser.add_argument("--out", default=DEFAULT_OUT, metavar="FILE", help=t("lab.opt.out", default=DEFAULT_OUT))
+    parser.add_argument("--layer", type=int, metavar="L", help=t("lab.opt.layer"))
+    parser.add_argument("--head", type=int, metavar="H", help=t("lab.opt.head"))
 
 
 def random_repeated(vocab_size: int, length: int, seed: int) -> torch.Tensor:
@@ -88,6 +90,10 @@ def run(args, t) -> list[str]:
     out = check_out(args)  # said before the model is loaded, not after
     model = model_from_args(args)
     config = model.config
+    for option, value, count in (("--layer", args.layer, config.n_layer), ("--head", args.head, config.n_head)):
+        if value is not None and not 0 <= value < count:
+            raise UsageError("attention.bad_index", option=option, value=value, last=count - 1)
+    layer = 0 if args.head is not None and args.layer is None else args.layer
     tokenizer = tokenizer_from_args(args, model)
     if args.text is None:
         length = min(DEFAULT_LENGTH, max(1, config.block_size // 2))
@@ -99,7 +105,7 @@ def run(args, t) -> list[str]:
     idx = idx.to(next(model.parameters()).device)
     timeline = read_timeline(args.checkpoint) if args.checkpoint and Path(args.checkpoint).is_dir() else None
     payload = build_payload(model, idx, tokenizer, source=source_of(args),  # ids it lacks read <id> (PaddedTokenizer)
-                            timeline=timeline)
+                            timeline=timeline, layer=layer, head=args.head)
     try:
         path = write_page(payload, out, lang=t.lang)
     except OSError as error:

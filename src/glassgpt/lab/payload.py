@@ -1,19 +1,21 @@
-"""The lab page's data: what the model computed on one sequence, as plain JSON-ready lists.
+"""The lab page's data: what the model computed on one sequence, JSON-ready, its big arrays typed (packing.py).
 
 Every number here is read from the model's own tensors (the hook points of the written-out attention path, the
-logits of its forward pass, its KV cache while generating); the page only lays them out. Nothing is recomputed
-here that the model computes itself.
+logits of its forward pass, its KV cache while generating); the page only lays them out, and computes what is
+cheap to compute there: a head's raw scores q·k/√hs and weights from its q and k, in float64.
 
 Notable:
-- Size: a GPT-2-small page for 32 tokens holds 12 x 12 heads of 32 x 32 scores, so numbers are rounded to
-  DECIMALS places (an absolute error of at most 5e-6, below the 1e-5 the tests allow) and only what the page
-  shows is sent: attention weights only on and below the diagonal (above it they are exactly 0), and the values
-  and head outputs only in their first VALUE_DIMS dimensions (enough to follow the weighted sum by hand).
 - One run of the model (recording.py): the library's own greedy generation, written out so the hook points fire;
   its prefill is the pass the attention section shows, and it is where an overflow is seen (numbers that are
-  not finite become null, and `overflow` names the first module that made one).
-- The head scores are glassgpt.analysis's, carried as they are; the logit lens is computed as analysis computes it,
-  from the block outputs of the one recorded run (recording.py), one layer at a time.
+  not finite become null or NaN, and `overflow` names the first module that made one).
+- Size, at any length (issue: GPT-2 small on 200 tokens in at most 5 MB). The overview heatmaps carry every head's
+  causal triangle of weights as 8-bit codes, for the layers that fit in OVERVIEW_CELLS; the heads shown number by
+  number carry q, k (float32: the page computes the T x T scores from them) and the first VALUE_DIMS dimensions of
+  v and z, as many as fit in DETAIL_FLOATS, layer 0 first, or the layer and head asked for. The page names what
+  was left out and how to see it (`glassgpt lab --layer L --head H`).
+- The logit lens covers the last LENS_POSITIONS positions (each position costs the LM head once per layer), computed
+  as glassgpt.analysis.logit_lens computes it from the run's own block outputs; the head scores are
+  glassgpt.analysis's, carried as they are.
 """
 
 import math
@@ -23,14 +25,17 @@ import torch
 from ..analysis import head_scores
 from ..inspection import trace_forward
 from .circuits import circuits_payload
+from .packing import Packed, quantised
 from .recording import Recorder, run_model
 
-DECIMALS = 5  # places kept after the point: 5e-6 at most off
+DECIMALS = 5  # places kept after the point in the JSON numbers: 5e-6 at most off
 VALUE_DIMS = 8  # dimensions of v and z the page shows for each head
 NEW_TOKENS = 8  # tokens generated step by step (fewer when block_size leaves less room)
 TOP_K = 5  # candidates shown for each chosen token, and for each position of the logit lens
 HEAD_SCORE_SEQUENCES = 8  # repeating random sequences the head scores are measured on (analysis.head_scores)
-TAPS = ("scores", "pattern", "v", "z")  # the attention hook points the page reads
+OVERVIEW_CELLS = 4_000_000  # 8-bit weights of the overview heatmaps: every GPT-2-small head up to ~230 tokens
+DETAIL_FLOATS = 360_000  # float32 numbers of q, k, v, z for the heads shown number by number: 12 at 200 tokens
+LENS_POSITIONS = 64  # positions of the logit lens (the last ones)
 
 
 def rounded(tensor: torch.Tensor) -> list:
@@ -48,11 +53,6 @@ def _nulls(value):
     return value if math.isfinite(value) else None
 
 
-def lower_triangle(rows: list) -> list:
-    """Row i of a causal matrix up to and including column i: the rest is masked (weight exactly 0)."""
-    return [row[:i + 1] for i, row in enumerate(rows)]
-
-
 def diagram(model, idx: torch.Tensor) -> list[dict]:
     """The modules a forward pass on idx ran through, with the shapes that really flowed: everything outside
     the blocks, and the first block's steps (every block has the same shapes)."""
@@ -62,18 +62,39 @@ def diagram(model, idx: torch.Tensor) -> list[dict]:
             for s in steps if s.layer in (None, 0)]
 
 
-def attention(taps: dict[str, torch.Tensor], head_size: int) -> dict:
-    """Every layer and head on the first sequence: scores q·k/√hs (all T x T, as computed before the mask),
-    weights (the causal triangle), and the first VALUE_DIMS dimensions of v and of each head's output z."""
+def choose_heads(config, T: int, layer: int | None = None, head: int | None = None) -> tuple[list, list]:
+    """-> (the layers of the overview heatmaps, the [layer, head] pairs shown number by number), within
+    OVERVIEW_CELLS and DETAIL_FLOATS; `layer`/`head` ask for one layer, or one head, instead (always given)."""
+    L, nh = config.n_layer, config.n_head
+    per_layer = nh * T * (T + 1) // 2
+    layers = [layer] if layer is not None else list(range(max(1, min(L, OVERVIEW_CELLS // per_layer))))
+    if head is not None:
+        return layers, [[layers[0], head]]
+    per_head = T * 2 * (config.n_embd // nh + min(VALUE_DIMS, config.n_embd // nh))
+    pairs = [[l, h] for l in layers for h in range(nh)]
+    return layers, pairs[:max(1, DETAIL_FLOATS // per_head)]
+
+
+def attention(recorder: Recorder, layers: list, detail: list, head_size: int) -> dict:
+    """The prefill's attention: every head of `layers` as the causal triangle of weights, row by row (8-bit), and
+    for each [layer, head] of `detail` its q and k (the page computes scores and weights from them), and the first
+    VALUE_DIMS dimensions of v and z."""
     dims = min(VALUE_DIMS, head_size)
+    T = recorder.taps["pattern"][layers[0]].size(-1)
+    below = torch.ones(T, T, dtype=torch.bool).tril()  # (T, T): row i, keys 0..i
+
+    def heads(tap, width=None):
+        return torch.stack([recorder.taps[tap][l][h, :, :width] for l, h in detail])  # (n, T, width)
+
     return {
         "head_size": head_size,
         "scale": 1 / math.sqrt(head_size),
         "value_dims": dims,
-        "scores": rounded(taps["scores"]),  # (L, nh, T, T)
-        "weights": [[lower_triangle(head) for head in layer] for layer in rounded(taps["pattern"])],
-        "v": rounded(taps["v"][..., :dims]),  # (L, nh, T, dims)
-        "z": rounded(taps["z"][..., :dims]),  # (L, nh, T, dims)
+        "layers": layers,
+        "weights": quantised(torch.stack([recorder.taps["pattern"][l][:, below] for l in layers]), "u8"),
+        "detail": detail,
+        "q": Packed(heads("q")), "k": Packed(heads("k")),  # (n, T, hs) each
+        "v": Packed(heads("v", dims)), "z": Packed(heads("z", dims)),  # (n, T, dims) each
     }
 
 
@@ -88,44 +109,48 @@ def generation(recorder: Recorder, chosen: list[int], T: int) -> list[dict]:
     """Each greedy step of the library's generation (recording.run_model): step k fed the model the prompt, then
     one token; the token at position p = T - 1 + k read the p + 1 keys the cache holds (its own included), and
     the model picked the next token. Each step keeps that token's attention row over the cache (n_layer, nh, p + 1)
-    and the top candidates of its logits."""
+    (16-bit) and the top candidates of its logits."""
     return [{
         "position": T - 1 + k,
         "fed": call["fed"],  # tokens the call wrote into the cache: the prompt, then one
-        "attention": rounded(torch.stack(call["rows"])),  # (L, nh, p + 1): the last query's row
+        "attention": quantised(torch.stack(call["rows"]), "u16"),  # (L, nh, p + 1): the last query's row
         "candidates": candidates(call["logits"], TOP_K),
         "chosen": token,
     } for k, (call, token) in enumerate(zip(recorder.calls, chosen))]
 
 
-def build_payload(model, idx: torch.Tensor, tokenizer=None, source: str = "",
-                  new_tokens: int = NEW_TOKENS, timeline=None) -> dict:
-    """Everything the lab page shows about `model` reading idx (1, T): JSON-ready.
+def build_payload(model, idx: torch.Tensor, tokenizer=None, source: str = "", new_tokens: int = NEW_TOKENS,
+                  timeline=None, layer: int | None = None, head: int | None = None) -> dict:
+    """Everything the lab page shows about `model` reading idx (1, T): JSON-ready, with typed arrays (packing.py).
 
     `tokenizer` (glassgpt.text): gives each token its text; without one, tokens are shown as ids.
     `new_tokens`: how many tokens the generation section adds (at most what block_size leaves room for).
     `timeline` (timeline.read_timeline): the run's recording, for the "How it formed" section (lab/circuits.py).
+    `layer`, `head`: the layer whose heads, or the one head, the page shows in full (default: as many as fit).
     The model runs in eval mode (no dropout: the page shows the function it computes) and is put back in the
     mode it was in.
     """
     was_training = model.training
     model.eval()
     try:
-        payload = _payload(model, idx[:1], tokenizer, source, new_tokens)  # the page shows one sequence
+        payload = _payload(model, idx[:1], tokenizer, source, new_tokens, layer, head)  # one sequence
         return {**payload, "circuits": circuits_payload(model, idx[:1], timeline, tokenizer)}
     finally:
         model.train(was_training)
 
 
-def _payload(model, idx: torch.Tensor, tokenizer, source: str, new_tokens: int) -> dict:
+def _payload(model, idx: torch.Tensor, tokenizer, source: str, new_tokens: int, layer, head) -> dict:
     config = model.config
     model.check_input(idx)
     T = idx.size(1)
-    recorder, chosen = run_model(model, idx, min(new_tokens, config.block_size - T), TAPS)
+    layers, detail = choose_heads(config, T, layer, head)
+    keep = {"pattern": set(layers), **{tap: {l for l, _ in detail} for tap in ("q", "k", "v", "z")}}
+    recorder, chosen = run_model(model, idx, min(new_tokens, config.block_size - T), keep)
     steps = generation(recorder, chosen, T)
     lens = lens_predictions(model, recorder)
     ids = idx[0].tolist() + chosen
-    named = {i for step in steps for i, _ in step["candidates"]} | {i for row in lens for top in row for i, _ in top}
+    named = {i for step in steps for i, _ in step["candidates"]}
+    named |= {i for row in lens["top"] for top in row for i, _ in top}
     payload = {
         "source": source,
         "config": config.to_dict(),
@@ -133,44 +158,47 @@ def _payload(model, idx: torch.Tensor, tokenizer, source: str, new_tokens: int) 
         "tokens": {"ids": ids, "prompt_length": T, "texts": texts(tokenizer, ids),
                    "id_texts": id_texts(tokenizer, named)},
         "diagram": diagram(model, idx),
-        "attention": attention({tap: recorder.stacked(tap) for tap in TAPS}, config.n_embd // config.n_head),
+        "attention": attention(recorder, layers, detail, config.n_embd // config.n_head),
         "generation": steps,
         "head_scores": scores_of_heads(model),
         "lens": lens,
     }
-    payload["overflow"] = overflow(payload, recorder.first_not_finite)
+    payload["overflow"] = overflow(payload, recorder)
     return payload
 
 
-def overflow(payload: dict, first: str | None) -> dict | None:
-    """None when every number of the forward pass was finite; else what overflowed: the first module whose output
-    was not finite, and the parts of the page holding numbers that are not (null in the data, "—" on the page)."""
-    parts = [name for name in ("attention", "generation", "lens", "head_scores") if has_null(payload[name])]
-    if first is None and not parts:
+def overflow(payload: dict, recorder: Recorder) -> dict | None:
+    """None when every number of the run was finite; else what overflowed: the first module whose output was not
+    finite, and the parts of the page holding numbers that are not (null or NaN in the data, "—" on the page)."""
+    parts = [name for name in ("attention", "generation", "lens", "head_scores") if not_finite(payload[name])]
+    if recorder.first_not_finite is None and not parts:
         return None
-    return {"module": first, "parts": parts}
+    return {"module": recorder.first_not_finite, "parts": parts}
 
 
-def has_null(value) -> bool:
+def not_finite(value) -> bool:
+    if isinstance(value, Packed):
+        return not torch.isfinite(value.tensor).all()
     if isinstance(value, dict):
-        return any(has_null(v) for v in value.values())
+        return any(not_finite(v) for v in value.values())
     if isinstance(value, list):
-        return any(has_null(v) for v in value)
+        return any(not_finite(v) for v in value)
     return value is None
 
 
-def lens_predictions(model, recorder: Recorder) -> list:
+def lens_predictions(model, recorder: Recorder) -> dict:
     """The logit lens, as glassgpt.analysis.logit_lens computes it (lm_head(ln_f(x)) after each block, softmax in
-    float32), on the prefill's own block outputs, one layer at a time (a (T, V) matrix, never (L, T, V)):
-    [layer][position] -> [[id, probability], ...], the TOP_K likeliest first."""
-    lens = []
+    float32), on the run's own block outputs at the last LENS_POSITIONS positions, one layer at a time:
+    {"first": the first position covered, "top": [layer][position] -> [[id, probability], ...], likeliest first}."""
+    T = recorder.blocks[0].size(0)
+    first, top = max(0, T - LENS_POSITIONS), []
     with torch.no_grad():
         for x in recorder.blocks:  # (T, d) each
-            probs = model.lm_head(model.ln_f(x)).float().softmax(dim=-1)  # (T, V)
-            top_probs, top_ids = probs.topk(min(TOP_K, probs.size(-1)), dim=-1)  # (T, k) each
+            probs = model.lm_head(model.ln_f(x[first:])).float().softmax(dim=-1)  # (T - first, V)
+            top_probs, top_ids = probs.topk(min(TOP_K, probs.size(-1)), dim=-1)  # (T - first, k) each
             rows = zip(top_ids.tolist(), rounded(top_probs))
-            lens.append([[list(pair) for pair in zip(ids, ps)] for ids, ps in rows])
-    return lens
+            top.append([[list(pair) for pair in zip(ids, ps)] for ids, ps in rows])
+    return {"first": first, "top": top}
 
 
 def scores_of_heads(model) -> dict:

@@ -1,9 +1,9 @@
 """One run of the model for the lab page: the library's own greedy generation (model.generate_stream, through its
 KV cache), written out so that the hook points fire, with forward hooks that keep what the page shows.
 
-- call 0, the prefill (every prompt token at once into the empty cache): the attention hook points named in
-  `taps` (L, nh, T, ...), each block's output (the logit lens reads them), and the first module whose output was
-  not finite (what overflowed, when something did);
+- call 0, the prefill (every prompt token at once into the empty cache): the attention hook points `keep` names,
+  in the layers it names ({tap: layers}; each (nh, T, ...)), each block's output (the logit lens reads them), and
+  the first module whose output was not finite (what overflowed, when something did);
 - every call: how many tokens it was fed, the last query's attention row in every layer (L, nh, T_k), and the last
   position's next-token logits (V,).
 Nothing runs twice: the page's attention, generation, logit lens and overflow all come from this one run.
@@ -18,9 +18,9 @@ from ..inspection import written_out
 class Recorder:
     """The forward hooks of one run; a context manager that removes them on leaving."""
 
-    def __init__(self, model, taps: tuple[str, ...]):
-        self.model, self.tap_names, self.calls, self.handles = model, taps, [], []
-        self.taps = {tap: [None] * len(model.blocks) for tap in taps}
+    def __init__(self, model, keep: dict[str, set[int]]):
+        self.model, self.keep, self.calls, self.handles = model, keep, [], []
+        self.taps = {tap: [None] * len(model.blocks) for tap in keep}
         self.blocks = [None] * len(model.blocks)
         self.first_not_finite = None
 
@@ -29,7 +29,7 @@ class Recorder:
         add(self.model.register_forward_pre_hook(self._start))
         add(self.model.register_forward_hook(self._logits))
         for layer, block in enumerate(self.model.blocks):
-            for tap in set(self.tap_names) | {"pattern"}:
+            for tap in set(self.keep) | {"pattern"}:
                 add(getattr(block.attn, f"hook_{tap}").register_forward_hook(self._tap(tap, layer)))
             add(block.register_forward_hook(self._block(layer)))
         for name, module in self.model.named_modules():
@@ -54,8 +54,8 @@ class Recorder:
     def _tap(self, tap, layer):
         def hook(module, args, output):
             if tap == "pattern":
-                self.calls[-1]["rows"][layer] = output[0, :, -1]  # (nh, T_k): the last query over the cache
-            if self.prefill and tap in self.taps:
+                self.calls[-1]["rows"][layer] = output[0, :, -1].clone()  # (nh, T_k): the last query over the cache
+            if self.prefill and layer in self.keep.get(tap, ()):
                 self.taps[tap][layer] = output[0]  # (nh, T, ...)
         return hook
 
@@ -73,17 +73,13 @@ class Recorder:
                 self.first_not_finite = name
         return hook
 
-    def stacked(self, tap: str) -> torch.Tensor:
-        return torch.stack(self.taps[tap])  # (L, nh, T, ...)
-
-
-def run_model(model, idx: torch.Tensor, new_tokens: int, taps: tuple[str, ...]) -> tuple[Recorder, list[int]]:
+def run_model(model, idx: torch.Tensor, new_tokens: int, keep: dict[str, set[int]]) -> tuple[Recorder, list[int]]:
     """The model on idx (1, T), once: the library's greedy generation of `new_tokens` tokens (temperature 0), or a
     plain forward pass when there is no room to generate. -> (what the hooks saw, the chosen tokens). Logits that
     are not finite stop the generation where the library stops it (greedy cannot choose from NaN); the prefill's
     numbers are kept, and the page says what overflowed."""
     chosen = []
-    with Recorder(model, taps) as recorder, written_out(model), torch.no_grad():
+    with Recorder(model, keep) as recorder, written_out(model), torch.no_grad():
         if new_tokens == 0:
             model(idx)
         else:

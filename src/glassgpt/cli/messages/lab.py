@@ -7,6 +7,12 @@ MESSAGES = {
         "写出一个 HTML 页面，离线展示这个模型实际算出的一切：带真实形状的结构图、每个头的注意力、逐步拆解的单个注意力头、"
         "注意力头评分、logit 透镜，以及借助 KV 缓存的生成过程"),
     "lab.opt.out": ("the HTML file to write (default: {default})", "要写入的 HTML 文件（默认：{default}）"),
+    "lab.opt.layer": (
+        "show this layer's heads, 0 .. n_layer-1 (default: as many layers and heads as keep the page small)",
+        "展示这一层的头，0 .. n_layer-1（默认：在页面保持小巧的前提下尽量多的层和头）"),
+    "lab.opt.head": (
+        "show this head of --layer with every number, 0 .. n_head-1 (default: as many heads as keep the page small)",
+        "展示 --layer 这一层中的这个头的全部数值，0 .. n_head-1（默认：在页面保持小巧的前提下尽量多的头）"),
     "lab.input_random": (
         "Input: {n} random token ids, the second half repeating the first.",
         "输入：{n} 个随机 token id，后半段重复前半段。"),
