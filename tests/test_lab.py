@@ -28,6 +28,7 @@ from glassgpt.cli import lab as lab_mode
 from glassgpt.cli.messages import Messages
 from glassgpt.cli.options import UsageError
 from glassgpt.errors import GlassGPTError, fields_of
+from glassgpt.inspection import trace_forward
 from glassgpt.lab import build_payload, write_page
 from glassgpt.lab.packing import unpack
 from glassgpt.lab.page import SCRIPTS
@@ -289,6 +290,11 @@ def test_the_diagram_shows_the_shapes_that_flowed(tmp_path):
     assert steps["tok_emb"]["params"] == c.vocab_size * c.n_embd
     assert steps[""]["input"] == [1, 5]  # the whole model: what it was given
     assert all(step["layer"] in (None, 0) for step in steps.values())  # one block stands for all
+    # read from the page's one recorded run, it is what inspection.trace_forward sees on a pass of its own
+    expected = [{"name": s.name, "role": s.role, "layer": s.layer, "input": list(s.input_shape),
+                 "output": list(s.output_shape), "params": s.n_params, "tied_to": s.tied_to}
+                for s in trace_forward(model, idx).steps if s.layer in (None, 0)]
+    assert list(steps.values()) == expected
 
 
 def test_a_full_block_leaves_no_room_to_generate(tmp_path):

@@ -23,7 +23,7 @@ import math
 import torch
 
 from ..analysis import head_scores
-from ..inspection import trace_forward
+from ..inspection import HOOK_STEPS
 from .circuits import circuits_payload
 from .packing import Packed, quantised
 from .recording import Recorder, run_model
@@ -53,13 +53,41 @@ def _nulls(value):
     return value if math.isfinite(value) else None
 
 
-def diagram(model, idx: torch.Tensor) -> list[dict]:
-    """The modules a forward pass on idx ran through, with the shapes that really flowed: everything outside
-    the blocks, and the first block's steps (every block has the same shapes)."""
-    steps = trace_forward(model, idx).steps
-    return [{"name": s.name, "role": s.role, "layer": s.layer, "input": list(s.input_shape),
-             "output": list(s.output_shape), "params": s.n_params, "tied_to": s.tied_to}
-            for s in steps if s.layer in (None, 0)]
+def diagram(model, recorder: Recorder) -> list[dict]:
+    """The modules the prefill ran through, with the shapes that really flowed (as inspection.trace_forward shows
+    them, read from the same run rather than from a pass of its own): everything outside the blocks, and the first
+    block's steps (every block has the same shapes); inside attention also the steps no module performs (head
+    split, scores, mask, softmax, weighted sum, merge), read from the hook points."""
+    owner = {}  # id(parameter) -> the first module that holds it directly
+    for name, module in model.named_modules():
+        for p in module.parameters(recurse=False):
+            owner.setdefault(id(p), name)
+    given, made = recorder.input_shapes, recorder.output_shapes
+
+    def step(name, role, layer, inputs, outputs, module=None):
+        shared = [] if module is None else [owner[id(p)] for p in module.parameters(recurse=False)
+                                            if owner[id(p)] != name]
+        return {"name": name, "role": role, "layer": layer, "input": list(inputs), "output": list(outputs),
+                "params": 0 if module is None else sum(p.numel() for p in module.parameters()),
+                "tied_to": shared[0] if shared else None}
+
+    steps = []
+    for name in recorder.order:  # a parent before its children
+        parts = name.split(".")
+        layer = int(parts[1]) if parts[0] == "blocks" and len(parts) > 1 else None
+        if layer not in (None, 0):
+            continue
+        role = "gpt" if not name else (".".join(parts[2:]) or "block") if layer is not None else name
+        attn, _, last = name.rpartition(".")
+        if not last.startswith("hook_"):
+            steps.append(step(name, role, layer, given[name], made[name], model.get_submodule(name)))
+            continue
+        if last in HOOK_STEPS:  # hook_k and hook_v are shown with hook_q: "3 x" in split_heads
+            inner, source = HOOK_STEPS[last]
+            steps.append(step(f"{attn}.{inner}", f"attn.{inner}", layer, made[f"{attn}.{source}"], made[name]))
+        if last == "hook_z":  # (B, nh, T, hs) -> (B, T, d): what c_proj receives
+            steps.append(step(f"{attn}.merge_heads", "attn.merge_heads", layer, made[name], given[f"{attn}.c_proj"]))
+    return steps
 
 
 def choose_heads(config, T: int, layer: int | None = None, head: int | None = None) -> tuple[list, list]:
@@ -157,7 +185,7 @@ def _payload(model, idx: torch.Tensor, tokenizer, source: str, new_tokens: int, 
         "n_params": sum(p.numel() for p in model.parameters()),  # a tied matrix once
         "tokens": {"ids": ids, "prompt_length": T, "texts": texts(tokenizer, ids),
                    "id_texts": id_texts(tokenizer, named)},
-        "diagram": diagram(model, idx),
+        "diagram": diagram(model, recorder),
         "attention": attention(recorder, layers, detail, config.n_embd // config.n_head),
         "generation": steps,
         "head_scores": scores_of_heads(model),

@@ -3,7 +3,8 @@ KV cache), written out so that the hook points fire, with forward hooks that kee
 
 - call 0, the prefill (every prompt token at once into the empty cache): the attention hook points `keep` names,
   in the layers it names ({tap: layers}; each (nh, T, ...)), each block's output (the logit lens reads them), and
-  the first module whose output was not finite (what overflowed, when something did);
+  the first module whose output was not finite (what overflowed, when something did), and the shapes every module
+  received and returned, in the order the pass entered them (the architecture diagram);
 - every call: how many tokens it was fed, the last query's attention row in every layer (L, nh, T_k), and the last
   position's next-token logits (V,).
 Nothing runs twice: the page's attention, generation, logit lens and overflow all come from this one run.
@@ -23,6 +24,7 @@ class Recorder:
         self.taps = {tap: [None] * len(model.blocks) for tap in keep}
         self.blocks = [None] * len(model.blocks)
         self.first_not_finite = None
+        self.order, self.input_shapes, self.output_shapes = [], {}, {}  # the prefill's modules, as entered
 
     def __enter__(self):
         add = self.handles.append
@@ -33,8 +35,8 @@ class Recorder:
                 add(getattr(block.attn, f"hook_{tap}").register_forward_hook(self._tap(tap, layer)))
             add(block.register_forward_hook(self._block(layer)))
         for name, module in self.model.named_modules():
-            if name and not name.endswith("hook_masked_scores"):  # −∞ above the diagonal is the mask, no overflow
-                add(module.register_forward_hook(self._finite(name)))
+            add(module.register_forward_pre_hook(self._entered(name)))
+            add(module.register_forward_hook(self._returned(name)))
         return self
 
     def __exit__(self, *exc):
@@ -65,11 +67,24 @@ class Recorder:
                 self.blocks[layer] = output[0]  # (T, d)
         return hook
 
-    def _finite(self, name):
+    def _entered(self, name):
+        def hook(module, args):
+            if self.prefill and name not in self.input_shapes:  # a module called twice keeps its first call
+                self.order.append(name)
+                self.input_shapes[name] = tuple(args[0].shape)
+        return hook
+
+    def _returned(self, name):
+        # −∞ above the diagonal of the masked scores is the mask, not an overflow
+        checked = name and not name.endswith("hook_masked_scores")
+
         def hook(module, args, output):
-            output = output[0] if isinstance(output, tuple) else output
-            if (self.prefill and self.first_not_finite is None and isinstance(output, torch.Tensor)
-                    and output.is_floating_point() and not torch.isfinite(output).all()):
+            if not self.prefill:
+                return
+            output = output[0] if isinstance(output, tuple) else output  # GPT: (logits, loss)
+            self.output_shapes.setdefault(name, tuple(output.shape))
+            if (checked and self.first_not_finite is None and output.is_floating_point()
+                    and not torch.isfinite(output).all()):
                 self.first_not_finite = name
         return hook
 
