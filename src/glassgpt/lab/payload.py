@@ -98,7 +98,7 @@ def choose_heads(config, T: int, layer: int | None = None, head: int | None = No
     layers = [layer] if layer is not None else list(range(max(1, min(L, OVERVIEW_CELLS // per_layer))))
     if head is not None:
         return layers, [[layers[0], head]]
-    per_head = T * 2 * (config.n_embd // nh + min(VALUE_DIMS, config.n_embd // nh))
+    per_head = T * 2 * (config.head_size + min(VALUE_DIMS, config.head_size))  # q, k; v, z
     pairs = [[l, h] for l in layers for h in range(nh)]
     return layers, pairs[:max(1, DETAIL_FLOATS // per_head)]
 
@@ -186,7 +186,7 @@ def _payload(model, idx: torch.Tensor, tokenizer, source: str, new_tokens: int, 
         "tokens": {"ids": ids, "prompt_length": T, "texts": texts(tokenizer, ids),
                    "id_texts": id_texts(tokenizer, named)},
         "diagram": diagram(model, recorder),
-        "attention": attention(recorder, layers, detail, config.n_embd // config.n_head),
+        "attention": attention(recorder, layers, detail, config.head_size),
         "generation": steps,
         "head_scores": scores_of_heads(model),
         "lens": lens,
