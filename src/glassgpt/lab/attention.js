@@ -46,7 +46,7 @@ function renderAttention() {
   const maps = range(N_HEAD).map((head) => heatmap({
     title: tr("attention.map_title", { l: layer, h: head }),
     rows: T, cols: T, rowLabel: axisLabel, colLabel: axisLabel,
-    value: (i, j) => weightOf(layer, head, i, j),
+    value: weightReader(layer, head),
     colour: weightColour,
     hover: (i, j) => attentionTip(layer, head, i, j),
     click: (i) => openWalk(layer, head, i),

@@ -66,9 +66,15 @@ async function loadData() {
 
 function overviewWeight(layer, head, i, j) {
   // every head of the overview layers: the 8-bit weight of key j for query i (j <= i), or undefined
+  return overviewReader(layer, head)(i, j);
+}
+
+function overviewReader(layer, head) {
+  // (i, j) -> that weight, the head's place in the array found once (a heatmap asks for every cell)
   const l = ATT.layers.indexOf(layer);
-  if (l < 0) return undefined;
-  return ATT.weights[(l * N_HEAD + head) * ((T * (T + 1)) / 2) + (i * (i + 1)) / 2 + j];
+  if (l < 0) return () => undefined;
+  const base = (l * N_HEAD + head) * ((T * (T + 1)) / 2);
+  return (i, j) => ATT.weights[base + (i * (i + 1)) / 2 + j];
 }
 
 const HEADS = new Map(); // "layer,head" -> {scores, weights} of a head shown number by number, made once
@@ -104,11 +110,12 @@ function detail(layer, head) {
   return head_;
 }
 
-function weightOf(layer, head, i, j) {
-  // what the heatmaps colour: the exact weight of a head shown number by number, else the 8-bit one
-  if (j > i) return null;
+function weightReader(layer, head) {
+  // (i, j) -> what the heatmaps colour: the exact weight of a head shown number by number, else the 8-bit one;
+  // null above the diagonal (masked)
   const full = detail(layer, head);
-  return full ? full.weight(i, j) : overviewWeight(layer, head, i, j);
+  const read = full ? full.weight : overviewReader(layer, head);
+  return (i, j) => (j > i ? null : read(i, j));
 }
 
 // ---- words and numbers

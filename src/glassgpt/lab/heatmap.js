@@ -92,11 +92,15 @@ function heatmap(options) {
   });
   // one pixel per cell, then scaled up without smoothing: fast for a thousand rows
   const cells = new ImageData(cols, rows);
-  for (let i = 0; i < rows; i++) {
-    for (let j = 0; j < cols; j++) {
+  const pixels = cells.data;
+  for (let i = 0, at = 0; i < rows; i++) {
+    for (let j = 0; j < cols; j++, at += 4) {
       const value = options.value(i, j);
       const rgb = value === null || value === undefined || Number.isNaN(value) ? MASKED : options.colour(value);
-      cells.data.set([rgb[0], rgb[1], rgb[2], 255], (i * cols + j) * 4);
+      pixels[at] = rgb[0];
+      pixels[at + 1] = rgb[1];
+      pixels[at + 2] = rgb[2];
+      pixels[at + 3] = 255;
     }
   }
   const small = document.createElement("canvas");
