@@ -7,7 +7,9 @@ random token ids (a tokenizer only adds each token's text). The build covers eve
 the recorded run of greedy generation, the diagram's traced pass, the logit lens, the head scores, the packing
 and the file. Opening: from asking Chromium for the file to the page saying it is drawn (its data decompressed
 and every section laid out), in a fresh headless Chromium, which is started once before the timing. Best and
-median of --rounds runs (a neighbour can only slow a run down).
+median of --rounds runs (a neighbour can only slow a run down). The floor, measured in the same rounds: one
+plain forward pass of the model on the same tokens (every build needs at least that); on a busy machine the ratio
+of the build to it says more than the seconds do.
 
 Before this packing (issue 22's measurements, same machine): 160 tokens, 48.3 MiB, 31 s, 7.7 s to open; 200 tokens,
 73.9 MiB, 30 s beyond loading, 5.4 s to open.
@@ -79,15 +81,20 @@ def main() -> None:
     print(describe_machine(torch.device("cpu")) + f", {torch.get_num_threads()} torch threads")
     print(f"{args.preset}: {model.config.n_layer} layers x {model.config.n_head} heads, random weights "
           f"(made in {made:.1f} s, not counted); best / median of {args.rounds}")
-    print("| tokens | page size | build after loading | open in Chromium | heads drawn / with every number |")
-    print("|---|---|---|---|---|")
+    print("| tokens | page size | build after loading | one forward pass (floor) | build / floor | open in Chromium "
+          "| heads drawn / with every number |")
+    print("|---|---|---|---|---|---|---|")
     try:
         with tempfile.TemporaryDirectory() as folder:
             for T in args.tokens:
                 idx = torch.randint(0, model.config.vocab_size, (1, T), generator=torch.Generator().manual_seed(T))
                 page = Path(folder) / f"lab-{T}.html"
-                build, opening = [], []
+                build, opening, floor = [], [], []
                 for _ in range(args.rounds):
+                    start = time.perf_counter()
+                    with torch.no_grad():
+                        model(idx)
+                    floor.append(time.perf_counter() - start)
                     start = time.perf_counter()
                     payload = build_payload(model, idx, source=f"{args.preset}, random weights")
                     write_page(payload, page)
@@ -100,8 +107,8 @@ def main() -> None:
                 opened = (f"{min(opening):.2f} / {statistics.median(opening):.2f} s" if opening
                           else f"not measured: {why}")
                 print(f"| {T} | {size / 1e6:.2f} MB ({size / 2**20:.2f} MiB) | {min(build):.2f} / "
-                      f"{statistics.median(build):.2f} s | {opened} | {drawn} / {len(attention['detail'])} |",
-                      flush=True)
+                      f"{statistics.median(build):.2f} s | {min(floor):.2f} s | {min(build) / min(floor):.1f} x "
+                      f"| {opened} | {drawn} / {len(attention['detail'])} |", flush=True)
     finally:
         if browser is not None:
             browser.quit()

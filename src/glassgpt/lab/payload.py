@@ -32,7 +32,8 @@ DECIMALS = 5  # places kept after the point in the JSON numbers: 5e-6 at most of
 VALUE_DIMS = 8  # dimensions of v and z the page shows for each head
 NEW_TOKENS = 8  # tokens generated step by step (fewer when block_size leaves less room)
 TOP_K = 5  # candidates shown for each chosen token, and for each position of the logit lens
-HEAD_SCORE_SEQUENCES = 8  # repeating random sequences the head scores are measured on (analysis.head_scores)
+HEAD_SCORE_SEQUENCES = 4  # repeating random sequences the head scores are measured on (analysis.head_scores);
+# each is a forward pass of 64 tokens: at GPT-2 small, 8 of them cost more than the rest of the page together
 OVERVIEW_CELLS = 4_000_000  # 8-bit weights of the overview heatmaps: every GPT-2-small head up to ~230 tokens
 DETAIL_FLOATS = 360_000  # float32 numbers of q, k, v, z for the heads shown number by number: 12 at 200 tokens
 LENS_POSITIONS = 64  # positions of the logit lens (the last ones)
