@@ -32,7 +32,7 @@ from glassgpt.inspection import trace_forward
 from glassgpt.lab import build_payload, write_page
 from glassgpt.lab.packing import unpack
 from glassgpt.lab.page import SCRIPTS
-from glassgpt.lab.payload import LENS_POSITIONS, VALUE_DIMS
+from glassgpt.lab.payload import LENS_POSITIONS, VALUE_DIMS, choose_heads
 from glassgpt.lab.texts import PAGE_TEXTS
 from glassgpt.text import CharTokenizer
 
@@ -500,3 +500,30 @@ def test_checkpoint_gpt2_reads_the_hub_cache(hub_cache, tmp_path):
     assert data["tokens"]["ids"][:data["tokens"]["prompt_length"]] == ids and data["source"] == "gpt2"
     assert data["config"]["vocab_size"] == 50257
     check_attention(data, GPT.from_pretrained(snapshot).eval(), torch.tensor([ids]))
+
+
+def test_layer_and_head_choose_what_the_page_holds_in_full(tmp_path):
+    """--layer L draws that layer's heads, --layer L --head H shows that head number by number (what the page names
+    when it leaves a head out); a layer or head that does not exist is one sentence."""
+    out = tmp_path / "lab.html"
+    lab_mode.run(lab_args("--preset", "tiny", "--layer", "1", "--head", "1", "--out", str(out)), Messages("en"))
+    attention = page_data(out)["attention"]
+    assert attention["layers"] == [1] and [list(pair) for pair in attention["detail"]] == [[1, 1]]
+    lab_mode.run(lab_args("--preset", "tiny", "--layer", "1", "--out", str(out)), Messages("en"))
+    attention = page_data(out)["attention"]
+    assert attention["layers"] == [1] and [list(pair) for pair in attention["detail"]] == [[1, 0], [1, 1]]
+    with pytest.raises(UsageError) as error:
+        lab_mode.run(lab_args("--preset", "tiny", "--layer", "2", "--out", str(out)), Messages("en"))
+    assert error.value.key == "attention.bad_index" and error.value.fields["option"] == "--layer"
+    with pytest.raises(UsageError):
+        lab_mode.run(lab_args("--preset", "tiny", "--layer", "0", "--head", "-1", "--out", str(out)), Messages("en"))
+
+
+def test_at_1024_tokens_the_page_keeps_within_its_budget():
+    """GPT-2 small's shapes at its full block: one layer drawn, the heads that fit shown in full, never all."""
+    config = GPTConfig.from_preset("gpt2")
+    layers, detail = choose_heads(config, 1024)
+    assert layers == [0] and 1 <= len(detail) < 12
+    layers, detail = choose_heads(config, 200)
+    assert layers == list(range(12)) and len(detail) == 12
+    assert choose_heads(config, 1024, layer=5, head=7) == ([5], [[5, 7]])
