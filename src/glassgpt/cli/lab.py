@@ -1,9 +1,13 @@
 """lab mode: write the glass lab, one HTML page that shows what this model computes on one input, offline.
 
     glassgpt lab [--checkpoint DIR|FILE|gpt2] [--text "..."] [--tokenizer PATH] [--out lab.html] [--lang en|zh]
+                 [--layer L [--head H]]
 
 The page itself is built by glassgpt.lab; this mode picks the model and the input (the shared options of
 cli/options.py, as every mode) and says where the page went. The page opens in the language the CLI speaks.
+--out is checked before the model is loaded (not a folder, a folder that exists and can be written, not a file
+this run reads) and written atomically (files.write_atomically). --layer / --head choose what a big model's page
+holds in full (the page names them when it leaves something out).
 Without --text the input is random token ids whose second half repeats the first: on a trained model that is
 where induction heads show (a token attends to what followed its earlier copy).
 """
