@@ -82,6 +82,8 @@ class Recorder:
             if not self.prefill:
                 return
             output = output[0] if isinstance(output, tuple) else output  # GPT: (logits, loss)
+            if not isinstance(output, torch.Tensor):
+                return
             self.output_shapes.setdefault(name, tuple(output.shape))
             if (checked and self.first_not_finite is None and output.is_floating_point()
                     and not torch.isfinite(output).all()):
