@@ -357,7 +357,7 @@ def test_the_page_asks_for_nothing_from_anywhere():
 
 
 def _keys_used() -> tuple[set[str], set[str]]:
-    """(keys the page surely asks for: tr("...") and data-t="...", every string in page.js that looks like one)."""
+    """(keys the page surely asks for: tr("...") and data-t="...", every string in the scripts that looks like one)."""
     js = "\n".join(path.read_text(encoding="utf-8") for path in sorted(LAB.glob("*.js")))
     html = (LAB / "page.html").read_text(encoding="utf-8")
     called = set(re.findall(r'\btr\("([^"]+)"', js)) | set(re.findall(r'data-t="([^"]+)"', html))
