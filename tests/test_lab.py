@@ -1,15 +1,13 @@
 """The glass lab page: its numbers are the model's, it fetches nothing, and every sentence is there in both languages.
 
-Oracles: attention recomputed here by hand from each block's input and its own ln_1 and c_attn weights (PyTorch
-ops only, the model running on its fused SDPA path); Hugging Face transformers' GPT-2 reading the same folder
-(its attention weights and its greedy generation); the model's own uncached forward pass for what the KV-cached
-generation read and chose. The numbers are read back from the written page, not from the Python payload.
-The browser half is tests/test_lab_browser.py.
+Oracles: attention recomputed by hand from each block's input and its own weights, the uncached forward pass,
+model.generate and glassgpt.analysis (tests/lab_checks.py holds those checks); Hugging Face transformers' GPT-2
+reading the same folder (its attention weights and its greedy generation). The numbers are read back from the
+written page and unpacked as the page unpacks them, not from the Python payload. The browser half is
+tests/test_lab_browser.py; the page at GPT-2 small's size, tests/test_lab_scale.py.
 """
 
 import argparse
-import json
-import math
 import os
 import re
 import subprocess
@@ -18,173 +16,25 @@ from pathlib import Path
 
 import pytest
 import torch
-import torch.nn.functional as F
 from conftest import random_hf_gpt2
 from test_hub import COMMIT, hub_cache, offline_env  # noqa: F401 (hub_cache: a fixture, used by name)
 
 from glassgpt import GPT, GPTConfig
-from glassgpt.analysis import SCORE_NAMES, head_scores
+from glassgpt.analysis import SCORE_NAMES
 from glassgpt.cli import lab as lab_mode
 from glassgpt.cli.messages import Messages
 from glassgpt.cli.options import UsageError
 from glassgpt.errors import GlassGPTError, fields_of
 from glassgpt.inspection import trace_forward
 from glassgpt.lab import build_payload, write_page
-from glassgpt.lab.packing import unpack
 from glassgpt.lab.page import SCRIPTS
-from glassgpt.lab.payload import LENS_POSITIONS, VALUE_DIMS, choose_heads
 from glassgpt.lab.texts import PAGE_TEXTS
 from glassgpt.text import CharTokenizer
+from lab_checks import check_analysis, check_attention, check_generation, close, head_numbers, page_data, triangle
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = ROOT / "src" / "glassgpt" / "lab"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-ATOL = 1e-5  # the page rounds to 5 decimal places: 5e-6 at most, plus float32 noise
-RTOL = 1.3e-6  # float32's own: trained scores reach ~100, where two ways of summing differ by ~1e-5
-
-
-def element(html: str, opening: str) -> str:
-    start = html.index(opening) + len(opening)
-    return html[start:html.index("</script>", start)]
-
-
-def page_data(path: Path) -> dict:
-    """The data a written page carries, unpacked as the page unpacks it (lab/packing.py): its JSON, with every
-    typed array decoded from the gzip-compressed buffer into a numpy array of the values the page shows."""
-    html = path.read_text(encoding="utf-8")
-    data = json.loads(element(html, '<script type="application/json" id="lab-data">'))
-    return unpack(data, element(html, '<script type="application/octet-stream" id="lab-arrays">').strip())
-
-
-def head_numbers(attention: dict, layer: int, head: int) -> tuple[torch.Tensor, torch.Tensor]:
-    """The raw scores and weights (T, T) of a head shown number by number, computed from its q and k as the page
-    computes them (float64; softmax of each row over keys 0..i, 0 above the diagonal)."""
-    n = [list(pair) for pair in attention["detail"]].index([layer, head])
-    q, k = torch.from_numpy(attention["q"][n]).double(), torch.from_numpy(attention["k"][n]).double()
-    scores = q @ k.T * attention["scale"]  # (T, T)
-    T = scores.size(0)
-    allowed = torch.ones(T, T, dtype=torch.bool).tril()
-    return scores, torch.softmax(scores.masked_fill(~allowed, float("-inf")), dim=-1)
-
-
-def triangle(weights: torch.Tensor) -> torch.Tensor:
-    """(..., T, T) -> (..., T(T+1)/2): row by row, keys 0..i, as the page's overview carries them."""
-    T = weights.size(-1)
-    return weights[..., torch.ones(T, T, dtype=torch.bool).tril()]
-
-
-def close(numbers, expected: torch.Tensor, atol: float = ATOL) -> None:
-    torch.testing.assert_close(torch.as_tensor(numbers, dtype=torch.float64), expected.double(), atol=atol, rtol=RTOL)
-
-
-@torch.no_grad()
-def by_hand(model: GPT, idx: torch.Tensor) -> list[dict[str, torch.Tensor]]:
-    """Each layer's attention on idx (1, T), recomputed from the block's input and its ln_1 and c_attn weights:
-    scores q·k/√hs, weights, v and z, each (nh, T, T) or (nh, T, hs)."""
-    inputs = []
-    hooks = [block.register_forward_pre_hook(lambda module, args: inputs.append(args[0])) for block in model.blocks]
-    try:
-        model(idx)  # the fused SDPA path: no hook point of the written-out path is involved
-    finally:
-        for hook in hooks:
-            hook.remove()
-    config = model.config
-    d, nh, T = config.n_embd, config.n_head, idx.size(1)
-    hs = d // nh
-    layers = []
-    for block, x in zip(model.blocks, inputs):
-        ln, c_attn = block.ln_1, block.attn.c_attn
-        qkv = F.linear(F.layer_norm(x[0], (d,), ln.weight, ln.bias, ln.eps), c_attn.weight, c_attn.bias)  # (T, 3d)
-        q, k, v = (part.reshape(T, nh, hs).transpose(0, 1) for part in qkv.split(d, dim=-1))  # 3 x (nh, T, hs)
-        scores = q @ k.transpose(-1, -2) / math.sqrt(hs)  # (nh, T, T)
-        allowed = torch.ones(T, T, dtype=torch.bool).tril()
-        weights = torch.softmax(scores.masked_fill(~allowed, float("-inf")), dim=-1)  # (nh, T, T)
-        layers.append({"q": q, "k": k, "scores": scores, "weights": weights, "v": v, "z": weights @ v})
-    return layers
-
-
-def check_attention(data: dict, model: GPT, idx: torch.Tensor, every_head: bool = True) -> None:
-    """Every layer and head of the page against the attention recomputed by hand: the overview's 8-bit weights
-    within half a step (1/508, printed to two decimals), and for the heads shown number by number q, k, v, z as
-    the model made them and the scores and weights the page computes from them within ATOL (printed to four)."""
-    attention, T = data["attention"], idx.size(1)
-    hs = model.config.n_embd // model.config.n_head
-    assert attention["head_size"] == hs and attention["scale"] == pytest.approx(1 / math.sqrt(hs))
-    dims = attention["value_dims"]
-    assert dims == min(VALUE_DIMS, hs)
-    layers = by_hand(model, idx)
-    if every_head:
-        assert attention["layers"] == list(range(model.config.n_layer))
-        assert len(attention["detail"]) == model.config.n_layer * model.config.n_head
-    assert attention["weights"].shape == (len(attention["layers"]), model.config.n_head, T * (T + 1) // 2)
-    for n, layer in enumerate(attention["layers"]):
-        close(attention["weights"][n], triangle(layers[layer]["weights"]), atol=1 / 508 + 1e-6)
-    for n, (layer, head) in enumerate(attention["detail"]):
-        expected = layers[layer]
-        close(attention["q"][n], expected["q"][head])
-        close(attention["k"][n], expected["k"][head])
-        close(attention["v"][n], expected["v"][head, :, :dims])
-        close(attention["z"][n], expected["z"][head, :, :dims])
-        scores, weights = head_numbers(attention, layer, head)
-        close(scores, expected["scores"][head])  # all T x T: the scores exist before the mask
-        close(weights, expected["weights"][head])
-
-
-def check_generation(data: dict, model: GPT, idx: torch.Tensor) -> None:
-    """What each cached step read and chose, against the uncached forward pass on the whole sequence so far, and
-    the chosen tokens against model.generate (greedy, with its own KV cache)."""
-    steps, T = data["generation"], idx.size(1)
-    ids = data["tokens"]["ids"]
-    expected_ids = model.generate(idx, len(steps), temperature=0)[0].tolist()
-    assert ids == expected_ids and ids[:T] == idx[0].tolist()
-    full = torch.tensor([ids])
-    layers = by_hand(model, full[:, :-1]) if steps else []  # every position that was fed to the model
-    with torch.no_grad():
-        logits, _ = model(full[:, :-1]) if steps else (None, None)  # (1, T + n - 1, V)
-    for k, step in enumerate(steps):
-        p = T - 1 + k
-        assert step["position"] == p and step["fed"] == (T if k == 0 else 1)
-        assert step["chosen"] == ids[p + 1]
-        assert step["attention"].shape == (len(layers), model.config.n_head, p + 1)
-        for layer, expected in enumerate(layers):
-            close(step["attention"][layer], expected["weights"][:, p, :p + 1])  # (nh, p + 1): the cache as read
-        probs = torch.softmax(logits[0, p].double(), dim=-1)  # (V,)
-        top = torch.topk(probs, len(step["candidates"]))
-        assert [i for i, _ in step["candidates"]] == top.indices.tolist()
-        close([prob for _, prob in step["candidates"]], top.values)
-        assert step["candidates"][0][0] == step["chosen"]  # greedy
-
-
-@torch.no_grad()
-def check_analysis(data: dict, model: GPT, idx: torch.Tensor) -> None:
-    """The logit lens against the final LayerNorm and LM head applied by hand to each block's output (after the
-    last block: the model's own prediction), and the head scores against glassgpt.analysis, which they carry."""
-    outputs = []
-    hooks = [block.register_forward_hook(lambda module, args, out: outputs.append(out)) for block in model.blocks]
-    try:
-        logits, _ = model(idx)  # (1, T, V)
-    finally:
-        for hook in hooks:
-            hook.remove()
-    ln_f, d = model.ln_f, model.config.n_embd
-    assert len(data["lens"]["top"]) == model.config.n_layer
-    first = data["lens"]["first"]
-    assert first == max(0, idx.size(1) - LENS_POSITIONS)
-    for layer, (x, positions) in enumerate(zip(outputs, data["lens"]["top"])):
-        lens_logits = F.linear(F.layer_norm(x[0], (d,), ln_f.weight, ln_f.bias, ln_f.eps), model.lm_head.weight)
-        if layer == model.config.n_layer - 1:
-            torch.testing.assert_close(lens_logits, logits[0])  # the last block's lens is the model's output
-        for i, top in enumerate(positions, start=first):
-            probs = torch.softmax(lens_logits[i].double(), dim=-1)  # (V,)
-            expected = torch.topk(probs, len(top))
-            close([prob for _, prob in top], expected.values)
-            assert [token for token, _ in top] == expected.indices.tolist()
-    scores = head_scores(model, n_sequences=data["head_scores"]["sequences"])
-    assert data["head_scores"]["length"] == scores.tokens.idx.size(1)
-    for name, grid in scores.by_name().items():
-        close(data["head_scores"]["scores"][name], grid)
-
-
 def write_lab(tmp_path: Path, model: GPT, idx: torch.Tensor, tokenizer=None, lang: str = "en") -> dict:
     path = write_page(build_payload(model, idx, tokenizer, source="test"), tmp_path / "lab.html", lang=lang)
     return page_data(path)
@@ -303,19 +153,6 @@ def test_a_full_block_leaves_no_room_to_generate(tmp_path):
     data = write_lab(tmp_path, model, idx)
     assert data["generation"] == []
     check_attention(data, model, idx)
-
-
-@pytest.mark.parametrize("T", [32, 200])
-def test_a_gpt2_small_shaped_page_stays_within_5_mb(tmp_path, T):
-    """The page's size depends on layers, heads, tokens and the head size, not on the vocabulary: GPT-2 small's
-    12 layers x 12 heads of 64, with a small vocabulary so that it builds in a blink (benchmarks/bench_lab.py
-    measures the real GPT-2 small). At 200 tokens every head is drawn and 12 are shown number by number."""
-    model = random_model("gpt2", vocab_size=512, block_size=256)
-    idx = torch.randint(0, 512, (1, T), generator=torch.Generator().manual_seed(3))
-    path = write_page(build_payload(model, idx), tmp_path / "lab.html")
-    assert path.stat().st_size <= 5_000_000
-    attention = page_data(path)["attention"]
-    assert attention["layers"] == list(range(12)) and len(attention["detail"]) >= 12
 
 
 class FakeTokenizer:
@@ -501,29 +338,3 @@ def test_checkpoint_gpt2_reads_the_hub_cache(hub_cache, tmp_path):
     assert data["config"]["vocab_size"] == 50257
     check_attention(data, GPT.from_pretrained(snapshot).eval(), torch.tensor([ids]))
 
-
-def test_layer_and_head_choose_what_the_page_holds_in_full(tmp_path):
-    """--layer L draws that layer's heads, --layer L --head H shows that head number by number (what the page names
-    when it leaves a head out); a layer or head that does not exist is one sentence."""
-    out = tmp_path / "lab.html"
-    lab_mode.run(lab_args("--preset", "tiny", "--layer", "1", "--head", "1", "--out", str(out)), Messages("en"))
-    attention = page_data(out)["attention"]
-    assert attention["layers"] == [1] and [list(pair) for pair in attention["detail"]] == [[1, 1]]
-    lab_mode.run(lab_args("--preset", "tiny", "--layer", "1", "--out", str(out)), Messages("en"))
-    attention = page_data(out)["attention"]
-    assert attention["layers"] == [1] and [list(pair) for pair in attention["detail"]] == [[1, 0], [1, 1]]
-    with pytest.raises(UsageError) as error:
-        lab_mode.run(lab_args("--preset", "tiny", "--layer", "2", "--out", str(out)), Messages("en"))
-    assert error.value.key == "attention.bad_index" and error.value.fields["option"] == "--layer"
-    with pytest.raises(UsageError):
-        lab_mode.run(lab_args("--preset", "tiny", "--layer", "0", "--head", "-1", "--out", str(out)), Messages("en"))
-
-
-def test_at_1024_tokens_the_page_keeps_within_its_budget():
-    """GPT-2 small's shapes at its full block: one layer drawn, the heads that fit shown in full, never all."""
-    config = GPTConfig.from_preset("gpt2")
-    layers, detail = choose_heads(config, 1024)
-    assert layers == [0] and 1 <= len(detail) < 12
-    layers, detail = choose_heads(config, 200)
-    assert layers == list(range(12)) and len(detail) == 12
-    assert choose_heads(config, 1024, layer=5, head=7) == ([5], [[5, 7]])

@@ -221,7 +221,7 @@ def test_a_gpt2_small_shaped_page_prints_the_models_numbers(browser, tmp_path):
 
     from glassgpt import GPT, GPTConfig
     from glassgpt.lab import build_payload, write_page
-    from test_lab import by_hand
+    from lab_checks import by_hand
 
     torch.manual_seed(0)
     model = GPT(GPTConfig.from_preset("gpt2", vocab_size=512, block_size=256)).eval()
