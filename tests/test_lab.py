@@ -1,15 +1,13 @@
 """The glass lab page: its numbers are the model's, it fetches nothing, and every sentence is there in both languages.
 
-Oracles: attention recomputed here by hand from each block's input and its own ln_1 and c_attn weights (PyTorch
-ops only, the model running on its fused SDPA path); Hugging Face transformers' GPT-2 reading the same folder
-(its attention weights and its greedy generation); the model's own uncached forward pass for what the KV-cached
-generation read and chose. The numbers are read back from the written page, not from the Python payload.
-The browser half is tests/test_lab_browser.py.
+Oracles: attention recomputed by hand from each block's input and its own weights, the uncached forward pass,
+model.generate and glassgpt.analysis (tests/lab_checks.py holds those checks); Hugging Face transformers' GPT-2
+reading the same folder (its attention weights and its greedy generation). The numbers are read back from the
+written page and unpacked as the page unpacks them, not from the Python payload. The browser half is
+tests/test_lab_browser.py; the page at GPT-2 small's size, tests/test_lab_scale.py.
 """
 
 import argparse
-import json
-import math
 import os
 import re
 import subprocess
@@ -18,136 +16,25 @@ from pathlib import Path
 
 import pytest
 import torch
-import torch.nn.functional as F
 from conftest import random_hf_gpt2
 from test_hub import COMMIT, hub_cache, offline_env  # noqa: F401 (hub_cache: a fixture, used by name)
 
 from glassgpt import GPT, GPTConfig
-from glassgpt.analysis import SCORE_NAMES, head_scores
+from glassgpt.analysis import SCORE_NAMES
 from glassgpt.cli import lab as lab_mode
 from glassgpt.cli.messages import MESSAGES, Messages
 from glassgpt.cli.options import UsageError
 from glassgpt.errors import GlassGPTError, fields_of
+from glassgpt.inspection import trace_forward
 from glassgpt.lab import build_payload, write_page
-from glassgpt.lab.payload import VALUE_DIMS
+from glassgpt.lab.page import SCRIPTS
 from glassgpt.lab.texts import PAGE_TEXTS
 from glassgpt.text import CharTokenizer
+from lab_checks import check_analysis, check_attention, check_generation, close, head_numbers, page_data, triangle
 
 ROOT = Path(__file__).resolve().parent.parent
 LAB = ROOT / "src" / "glassgpt" / "lab"
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
-ATOL = 1e-5  # the page rounds to 5 decimal places: 5e-6 at most, plus float32 noise
-RTOL = 1.3e-6  # float32's own: trained scores reach ~100, where two ways of summing differ by ~1e-5
-
-
-def page_data(path: Path) -> dict:
-    """The JSON a written page carries."""
-    html = path.read_text(encoding="utf-8")
-    opening = '<script type="application/json" id="lab-data">'
-    start = html.index(opening) + len(opening)
-    return json.loads(html[start:html.index("</script>", start)])
-
-
-def close(numbers, expected: torch.Tensor) -> None:
-    torch.testing.assert_close(torch.tensor(numbers, dtype=torch.float64), expected.double(), atol=ATOL, rtol=RTOL)
-
-
-@torch.no_grad()
-def by_hand(model: GPT, idx: torch.Tensor) -> list[dict[str, torch.Tensor]]:
-    """Each layer's attention on idx (1, T), recomputed from the block's input and its ln_1 and c_attn weights:
-    scores q·k/√hs, weights, v and z, each (nh, T, T) or (nh, T, hs)."""
-    inputs = []
-    hooks = [block.register_forward_pre_hook(lambda module, args: inputs.append(args[0])) for block in model.blocks]
-    try:
-        model(idx)  # the fused SDPA path: no hook point of the written-out path is involved
-    finally:
-        for hook in hooks:
-            hook.remove()
-    config = model.config
-    d, nh, T = config.n_embd, config.n_head, idx.size(1)
-    hs = d // nh
-    layers = []
-    for block, x in zip(model.blocks, inputs):
-        ln, c_attn = block.ln_1, block.attn.c_attn
-        qkv = F.linear(F.layer_norm(x[0], (d,), ln.weight, ln.bias, ln.eps), c_attn.weight, c_attn.bias)  # (T, 3d)
-        q, k, v = (part.reshape(T, nh, hs).transpose(0, 1) for part in qkv.split(d, dim=-1))  # 3 x (nh, T, hs)
-        scores = q @ k.transpose(-1, -2) / math.sqrt(hs)  # (nh, T, T)
-        allowed = torch.ones(T, T, dtype=torch.bool).tril()
-        weights = torch.softmax(scores.masked_fill(~allowed, float("-inf")), dim=-1)  # (nh, T, T)
-        layers.append({"scores": scores, "weights": weights, "v": v, "z": weights @ v})
-    return layers
-
-
-def check_attention(data: dict, model: GPT, idx: torch.Tensor) -> None:
-    """Every layer and head of the page against the attention recomputed by hand."""
-    attention, T = data["attention"], idx.size(1)
-    hs = model.config.n_embd // model.config.n_head
-    assert attention["head_size"] == hs and attention["scale"] == pytest.approx(1 / math.sqrt(hs))
-    dims = attention["value_dims"]
-    assert dims == min(VALUE_DIMS, hs)
-    for layer, expected in enumerate(by_hand(model, idx)):
-        close(attention["scores"][layer], expected["scores"])  # all T x T: the scores exist before the mask
-        close(attention["v"][layer], expected["v"][..., :dims])
-        close(attention["z"][layer], expected["z"][..., :dims])
-        for head, rows in enumerate(attention["weights"][layer]):
-            assert [len(row) for row in rows] == list(range(1, T + 1))  # the causal triangle, nothing above it
-            for i, row in enumerate(rows):
-                close(row, expected["weights"][head, i, :i + 1])
-                assert sum(row) == pytest.approx(1, abs=T * ATOL)
-
-
-def check_generation(data: dict, model: GPT, idx: torch.Tensor) -> None:
-    """What each cached step read and chose, against the uncached forward pass on the whole sequence so far, and
-    the chosen tokens against model.generate (greedy, with its own KV cache)."""
-    steps, T = data["generation"], idx.size(1)
-    ids = data["tokens"]["ids"]
-    expected_ids = model.generate(idx, len(steps), temperature=0)[0].tolist()
-    assert ids == expected_ids and ids[:T] == idx[0].tolist()
-    full = torch.tensor([ids])
-    layers = by_hand(model, full[:, :-1]) if steps else []  # every position that was fed to the model
-    with torch.no_grad():
-        logits, _ = model(full[:, :-1]) if steps else (None, None)  # (1, T + n - 1, V)
-    for k, step in enumerate(steps):
-        p = T - 1 + k
-        assert step["position"] == p and step["fed"] == (T if k == 0 else 1)
-        assert step["chosen"] == ids[p + 1]
-        for layer, expected in enumerate(layers):
-            close(step["attention"][layer], expected["weights"][:, p, :p + 1])  # (nh, p + 1): the cache as read
-        probs = torch.softmax(logits[0, p].double(), dim=-1)  # (V,)
-        top = torch.topk(probs, len(step["candidates"]))
-        assert [i for i, _ in step["candidates"]] == top.indices.tolist()
-        close([prob for _, prob in step["candidates"]], top.values)
-        assert step["candidates"][0][0] == step["chosen"]  # greedy
-
-
-@torch.no_grad()
-def check_analysis(data: dict, model: GPT, idx: torch.Tensor) -> None:
-    """The logit lens against the final LayerNorm and LM head applied by hand to each block's output (after the
-    last block: the model's own prediction), and the head scores against glassgpt.analysis, which they carry."""
-    outputs = []
-    hooks = [block.register_forward_hook(lambda module, args, out: outputs.append(out)) for block in model.blocks]
-    try:
-        logits, _ = model(idx)  # (1, T, V)
-    finally:
-        for hook in hooks:
-            hook.remove()
-    ln_f, d = model.ln_f, model.config.n_embd
-    assert len(data["lens"]) == model.config.n_layer
-    for layer, (x, positions) in enumerate(zip(outputs, data["lens"])):
-        lens_logits = F.linear(F.layer_norm(x[0], (d,), ln_f.weight, ln_f.bias, ln_f.eps), model.lm_head.weight)
-        if layer == model.config.n_layer - 1:
-            torch.testing.assert_close(lens_logits, logits[0])  # the last block's lens is the model's output
-        for i, top in enumerate(positions):
-            probs = torch.softmax(lens_logits[i].double(), dim=-1)  # (V,)
-            expected = torch.topk(probs, len(top))
-            close([prob for _, prob in top], expected.values)
-            assert [token for token, _ in top] == expected.indices.tolist()
-    scores = head_scores(model, n_sequences=data["head_scores"]["sequences"])
-    assert data["head_scores"]["length"] == scores.tokens.idx.size(1)
-    for name, grid in scores.by_name().items():
-        close(data["head_scores"]["scores"][name], grid)
-
-
 def write_lab(tmp_path: Path, model: GPT, idx: torch.Tensor, tokenizer=None, lang: str = "en") -> dict:
     path = write_page(build_payload(model, idx, tokenizer, source="test"), tmp_path / "lab.html", lang=lang)
     return page_data(path)
@@ -209,7 +96,7 @@ def test_a_trained_checkpoint_with_its_tokenizer(tmp_path):
     check_analysis(data, model, idx)
     assert data["tokens"]["texts"] == list(prompt) + list("垫子上。the ")  # it learned to continue the text
     named = {i for step in data["generation"] for i, _ in step["candidates"]}
-    named |= {i for layer in data["lens"] for top in layer for i, _ in top}
+    named |= {i for layer in data["lens"]["top"] for top in layer for i, _ in top}
     assert sorted(map(int, data["tokens"]["id_texts"])) == sorted(named)
     for token_id, text in data["tokens"]["id_texts"].items():
         assert [text] == tokenizer.token_texts([int(token_id)])
@@ -230,10 +117,10 @@ def test_a_gpt2_folder_against_transformers(tmp_path):
         attentions = hf(idx, output_attentions=True).attentions  # n_layer x (1, nh, T, T)
         hf_ids = hf.generate(idx, max_new_tokens=len(data["generation"]), do_sample=False,
                              pad_token_id=0)[0].tolist()
-    for layer, rows_by_head in enumerate(data["attention"]["weights"]):
-        for head, rows in enumerate(rows_by_head):
-            for i, row in enumerate(rows):
-                close(row, attentions[layer][0, head, i, :i + 1])
+    for n, (layer, head) in enumerate(data["attention"]["detail"]):
+        close(head_numbers(data["attention"], layer, head)[1], attentions[layer][0, head])
+    for n, layer in enumerate(data["attention"]["layers"]):
+        close(data["attention"]["weights"][n], triangle(attentions[layer][0]), atol=1 / 508 + 1e-6)
     assert data["tokens"]["ids"] == hf_ids
     check_attention(data, model, idx)
     check_generation(data, model, idx)
@@ -253,6 +140,11 @@ def test_the_diagram_shows_the_shapes_that_flowed(tmp_path):
     assert steps["tok_emb"]["params"] == c.vocab_size * c.n_embd
     assert steps[""]["input"] == [1, 5]  # the whole model: what it was given
     assert all(step["layer"] in (None, 0) for step in steps.values())  # one block stands for all
+    # read from the page's one recorded run, it is what inspection.trace_forward sees on a pass of its own
+    expected = [{"name": s.name, "role": s.role, "layer": s.layer, "input": list(s.input_shape),
+                 "output": list(s.output_shape), "params": s.n_params, "tied_to": s.tied_to}
+                for s in trace_forward(model, idx).steps if s.layer in (None, 0)]
+    assert list(steps.values()) == expected
 
 
 def test_a_full_block_leaves_no_room_to_generate(tmp_path):
@@ -261,16 +153,6 @@ def test_a_full_block_leaves_no_room_to_generate(tmp_path):
     data = write_lab(tmp_path, model, idx)
     assert data["generation"] == []
     check_attention(data, model, idx)
-
-
-def test_a_gpt2_small_shaped_page_for_32_tokens_stays_under_5_mb(tmp_path):
-    """The page's size depends on layers, heads, tokens and the dimensions of v shown, not on the width or the
-    vocabulary: GPT-2 small's 12 layers x 12 heads with hs = VALUE_DIMS, on a narrow model that builds in a blink
-    (benchmarks/bench_lab.py measures the real GPT-2 small)."""
-    model = random_model("gpt2", vocab_size=512, n_embd=12 * VALUE_DIMS)
-    idx = torch.randint(0, 512, (1, 32), generator=torch.Generator().manual_seed(3))
-    path = write_page(build_payload(model, idx), tmp_path / "lab.html")
-    assert path.stat().st_size < 5 * 1024 * 1024
 
 
 class FakeTokenizer:
@@ -287,7 +169,7 @@ def test_no_token_text_can_break_out_of_the_page(tmp_path):
     idx = torch.arange(6)[None]
     path = write_page(build_payload(model, idx, FakeTokenizer()), tmp_path / "lab.html")
     html = path.read_text(encoding="utf-8")
-    assert html.count("</script>") == 2  # the data's and the script's own: none from a token
+    assert html.count("</script>") == 3  # the arrays', the data's and the script's own: none from a token
     data = page_data(path)
     assert data["tokens"]["texts"][:6] == FakeTokenizer.TEXTS
     assert set(data["tokens"]["id_texts"].values()) <= set(FakeTokenizer.TEXTS)
@@ -312,7 +194,7 @@ def test_the_page_asks_for_nothing_from_anywhere():
 
 
 def _keys_used() -> tuple[set[str], set[str]]:
-    """(keys the page surely asks for: tr("...") and data-t="...", every string in page.js that looks like one)."""
+    """(keys the page surely asks for: tr("...") and data-t="...", every string in the scripts that looks like one)."""
     js = "\n".join(path.read_text(encoding="utf-8") for path in sorted(LAB.glob("*.js")))
     html = (LAB / "page.html").read_text(encoding="utf-8")
     called = set(re.findall(r'\btr\("([^"]+)"', js)) | set(re.findall(r'data-t="([^"]+)"', html))
@@ -339,7 +221,7 @@ def test_the_template_ships_with_the_package():
     tomllib = pytest.importorskip("tomllib")
     pyproject = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
     patterns = pyproject["tool"]["setuptools"].get("package-data", {}).get("glassgpt", [])
-    for name in ("page.html", "page.css", "page.js"):
+    for name in ("page.html", "page.css", *SCRIPTS):
         assert any(Path("lab", name).match(pattern) for pattern in patterns), (
             f"lab/{name} is not package data: pyproject.toml needs [tool.setuptools.package-data] "
             'glassgpt = ["lab/*.html", "lab/*.css", "lab/*.js"]')
@@ -389,9 +271,9 @@ def test_glassgpt_lab_on_the_command_line(tmp_path, entry, lang):
                                           "--lang", lang))
     assert line == t("usage.error", detail=t("usage.text_needs_tokenizer")) and not refused.exists()
 
-    line = one_error_line(run_entry_point(entry, "--layer", "1", "--lang", lang))
+    line = one_error_line(run_entry_point(entry, "--plot", "x.png", "--lang", lang))
     before, after = MESSAGES.say("usage.error", lang, detail=MESSAGES.say(  # raw: t() escapes the "\0"
-        "usage.option_of_other_modes", lang, option="--layer", mode="lab", modes="\0")).split("\0")
+        "usage.option_of_other_modes", lang, option="--plot", mode="lab", modes="\0")).split("\0")
     assert line.startswith(before) and line.endswith(after)
     named = set(line[len(before):len(line) - len(after)].split(", "))
     assert "attention" in named and "lab" not in named
@@ -435,7 +317,7 @@ def test_the_mode_refuses_bad_input_with_a_sentence(tmp_path):
     out = str(tmp_path / "x.html")
     assert refusal("--preset", "tiny", "--text", "hello", "--out", out) == "usage.text_needs_tokenizer"
     assert refusal("--preset", "tiny", "--out", str(tmp_path / "missing" / "x.html")) == "lab.no_folder"
-    assert refusal("--preset", "tiny", "--out", str(tmp_path)) == "lab.cannot_write"  # a folder, not a file
+    assert refusal("--preset", "tiny", "--out", str(tmp_path)) == "lab.out_is_folder"  # a folder, not a file
     assert refusal("--checkpoint", str(tmp_path / "nothing"), "--out", out) == "checkpoint_not_found"
     assert not (tmp_path / "x.html").exists()
 
@@ -455,3 +337,4 @@ def test_checkpoint_gpt2_reads_the_hub_cache(hub_cache, tmp_path):
     assert data["tokens"]["ids"][:data["tokens"]["prompt_length"]] == ids and data["source"] == "gpt2"
     assert data["config"]["vocab_size"] == 50257
     check_attention(data, GPT.from_pretrained(snapshot).eval(), torch.tensor([ids]))
+

@@ -32,7 +32,7 @@ from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
 from conftest import random_hf_gpt2  # noqa: E402  (tests/ is on sys.path, as for every test module here)
-from test_lab import lab_args, page_data, trained_checkpoint  # noqa: E402
+from test_lab import head_numbers, lab_args, page_data, trained_checkpoint  # noqa: E402
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
 CHROMEDRIVER = shutil.which("chromedriver")
@@ -162,11 +162,11 @@ def test_the_page_works_offline_in_chromium(browser, downloads, tmp_path, kind):
     layer, head = max(((l, h) for l in range(len(induction)) for h in range(len(induction[0]))),
                       key=lambda lh: induction[lh[0]][lh[1]])
     browser.find_elements(By.CSS_SELECTOR, "#attention .choices button")[layer].click()
-    row = data["attention"]["weights"][layer][head][T - 1]
-    j = row.index(max(row))
+    scores, weights = head_numbers(data["attention"], layer, head)  # from q and k, as the page computes them
+    j = int(weights[T - 1].argmax())
     canvas = browser.find_elements(By.CSS_SELECTOR, "#attention canvas")[head]
     tip = hover_cell(browser, canvas, T - 1, j)
-    weight, score = row[j], data["attention"]["scores"][layer][head][T - 1][j]
+    weight, score = float(weights[T - 1, j]), float(scores[T - 1, j])
     assert f"weight {weight:.4f}" in tip and f"q·k/√hs = {score:.4f}" in tip, tip
     browser.save_screenshot(str(tmp_path / f"{kind}-hover.png"))
     if kind == "induction":  # the picture README shows
@@ -205,3 +205,69 @@ def test_the_page_works_offline_in_chromium(browser, downloads, tmp_path, kind):
     assert console_errors(browser) == []
     urls = requested_urls(browser)
     assert urls and all(url.startswith(("file://", "data:", "blob:")) for url in urls), urls
+
+
+# ---- the numbers the page prints, read back from Chromium, against the model's
+
+def printed(text: str) -> float:
+    return float(text.replace("≈", "").replace("−", "-"))
+
+
+def test_a_gpt2_small_shaped_page_prints_the_models_numbers(browser, tmp_path):
+    """GPT-2 small's shapes (12 x 12 heads of 64; a small vocabulary so it builds in a blink) on 200 tokens: the
+    numbers Chromium prints (each to the decimals its encoding keeps) are the model's, recomputed by hand from its
+    weights; a head whose numbers were left out says so and how to see it."""
+    import torch
+
+    from glassgpt import GPT, GPTConfig
+    from glassgpt.lab import build_payload, write_page
+    from lab_checks import by_hand
+
+    torch.manual_seed(0)
+    model = GPT(GPTConfig.from_preset("gpt2", vocab_size=512, block_size=256)).eval()
+    T = 200
+    idx = torch.randint(0, 512, (1, T), generator=torch.Generator().manual_seed(4))
+    path = write_page(build_payload(model, idx), tmp_path / "gpt2-200.html")
+    data = page_data(path)
+    expected = by_hand(model, idx)
+    open_page(browser, path)
+
+    # the step-by-step view of the first head with every number: its row of scores and weights, and z
+    layer, head = data["attention"]["detail"][0]
+    tables = browser.execute_script(
+        "return Array.from(document.querySelectorAll('#steps table.numbers')).map((table) =>"
+        " Array.from(table.rows).map((row) => Array.from(row.cells).map((cell) => cell.textContent)))")
+    rows, values = tables
+    scaled, softmax = rows[2][1:], rows[5][1:]
+    assert len(scaled) == T
+    for j in range(T):  # four decimals: within half a unit of the last digit printed (and float noise)
+        assert abs(printed(scaled[j]) - expected[layer]["scores"][head, T - 1, j].item()) <= 5e-5 + 1e-6
+        assert abs(printed(softmax[j]) - expected[layer]["weights"][head, T - 1, j].item()) <= 5e-5 + 1e-6
+    z = [printed(cell) for cell in values[-1][2:]]
+    assert z == pytest.approx(expected[layer]["z"][head, T - 1, :len(z)].tolist(), abs=5e-5 + 1e-6)
+
+    # a tooltip of a head drawn from 8-bit weights: two decimals, and how to see it in full
+    lh = next([l, h] for l in range(12) for h in range(12) if [l, h] not in data["attention"]["detail"])
+    j = int(expected[lh[0]]["weights"][lh[1], T - 1].argmax())
+    tip = browser.execute_script(f"return attentionTip({lh[0]}, {lh[1]}, {T - 1}, {j})")
+    weight = printed(tip[1].split()[-1])
+    assert abs(weight - expected[lh[0]]["weights"][lh[1], T - 1, j].item()) <= 0.005 + 1 / 508
+    assert f"glassgpt lab --layer {lh[0]} --head {lh[1]}" in tip[2]
+    browser.execute_script(f"openWalk({lh[0]}, {lh[1]}, {T - 1})")
+    assert f"glassgpt lab --layer {lh[0]} --head {lh[1]}" in browser.find_element(By.ID, "steps").text
+    assert console_errors(browser) == []
+
+
+def test_an_overflow_shows_a_dash_and_says_what_overflowed(browser, tmp_path):
+    from test_lab_overflow import overflowing_model
+
+    folder = tmp_path / "overflow"
+    overflowing_model().save_pretrained(folder)
+    out = tmp_path / "overflow.html"
+    lab_mode.run(lab_args("--checkpoint", str(folder), "--out", str(out)), Messages("en"))
+    open_page(browser, out)
+    said = browser.find_element(By.ID, "overflow").text
+    assert said.startswith("Overflow:") and "blocks.0.ln_1" in said
+    assert "—" in browser.find_element(By.ID, "steps").text
+    assert PAGE_TEXTS["gen.overflow"][0] in browser.find_element(By.ID, "generation").text
+    assert console_errors(browser) == []

@@ -1,11 +1,12 @@
 """The one PNG writer of every `--plot FILE.png` (attention, heads, timeline, ablate): the path checked before any
 work, a font that can draw Chinese when one is installed, and the PNG written atomically."""
 
+import io
 import os
-import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
+from ..files import write_atomically
 from .messages import Messages, UsageError
 from .render import wrap
 
@@ -57,19 +58,11 @@ def write_png(path: Path, t, draw: Callable) -> list[str]:
 
 
 def save_png(figure, path: Path) -> None:
-    """Write the figure as PNG atomically: into a temporary file beside `path`, then renamed over it, so a
-    reader never sees half a file, and a full disk leaves the old file whole."""
-    fd, temporary = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    """Write the figure as PNG atomically (files.write_atomically): drawn in memory, then put in place at once, so
+    a reader never sees half a file and a full disk leaves the old one whole."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=100)
     try:
-        with os.fdopen(fd, "wb") as file:
-            figure.savefig(file, format="png", dpi=100)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(temporary, 0o666 & ~umask)  # mkstemp makes it private; a plot is an ordinary file
-        os.replace(temporary, path)
-    except BaseException as error:
-        if os.path.exists(temporary):
-            os.unlink(temporary)
-        if isinstance(error, OSError):
-            raise UsageError("plot.failed", file=str(path), reason=error.strerror or str(error)) from error
-        raise
+        write_atomically(path, buffer.getvalue())
+    except OSError as error:
+        raise UsageError("plot.failed", file=str(path), reason=error.strerror or str(error)) from error

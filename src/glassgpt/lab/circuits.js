@@ -1,10 +1,8 @@
-// glassgpt lab, sections 8 and 9: how the circuit formed (a run's timeline) and what breaks without each head.
-// Data: DATA.circuits (glassgpt/lab/circuits.py). Runs after page.js, in the same script: it adds its two sections
-// to the page and to SECTIONS, so the language switch redraws them with the rest.
+// glassgpt lab, 5 of 6: sections 8 and 9, how the circuit formed (a run's timeline) and what breaks without each
+// head. Data: DATA.circuits (glassgpt/lab/circuits.py). Once the data is there it adds its two sections to the page
+// and to SECTIONS (main.js), so the language switch redraws them with the rest.
 
-const CIRCUITS = DATA.circuits;
-state.formed = CIRCUITS.formed ? { point: CIRCUITS.formed.steps.length - 1, ...CIRCUITS.formed.head } : null;
-state.ablated = null; // [layer, head] clicked in the ablation heatmap
+let CIRCUITS; // DATA.circuits, once the data is there
 
 function circuitText(id) {
   const texts = CIRCUITS.id_texts;
@@ -176,14 +174,17 @@ function renderAblate() {
   return h("div", {}, parts);
 }
 
-// ---- into the page
+// ---- into the page, once the data is there
 
-const NEW_SECTIONS = [["formed", "formed.title", "formed.intro"], ["ablate", "ablate.title", "ablate.intro"]];
-for (const [id, title, intro] of NEW_SECTIONS) {
-  document.querySelector("main").append(h("section", { id: id + "-section" },
-    h("h2", { "data-t": title }, tr(title)), h("p", { "data-t": intro }, tr(intro)), h("div", { id })));
-}
-SECTIONS.formed = renderFormed;
-SECTIONS.ablate = renderAblate;
-render("formed");
-render("ablate");
+STARTERS.push(() => {
+  CIRCUITS = DATA.circuits;
+  state.formed = CIRCUITS.formed ? { point: CIRCUITS.formed.steps.length - 1, ...CIRCUITS.formed.head } : null;
+  state.ablated = null; // [layer, head] clicked in the ablation heatmap
+  const added = [["formed", "formed.title", "formed.intro"], ["ablate", "ablate.title", "ablate.intro"]];
+  for (const [id, title, intro] of added) {
+    document.querySelector("main").append(h("section", { id: id + "-section" },
+      h("h2", { "data-t": title }), h("p", { "data-t": intro }), h("div", { id })));
+  }
+  SECTIONS.formed = renderFormed;
+  SECTIONS.ablate = renderAblate;
+});

@@ -10,6 +10,8 @@
   (`glassgpt ablate`), since it costs one forward pass per head.
 """
 
+import math
+
 import torch
 
 from ..interventions import ablate_heads
@@ -20,11 +22,18 @@ DECIMALS = 5
 
 
 def _round(values) -> list:
-    return torch.as_tensor(values, dtype=torch.float64).round(decimals=DECIMALS).tolist()
+    """Numbers with DECIMALS places; one that is not finite (an overflow) becomes None: JSON has no NaN."""
+    return _finite(torch.as_tensor(values, dtype=torch.float64).round(decimals=DECIMALS).tolist())
+
+
+def _finite(value):
+    if isinstance(value, list):
+        return [_finite(v) for v in value]
+    return value if value is None or math.isfinite(value) else None
 
 
 def _optional(values: list) -> list:
-    return [None if v is None else round(v, DECIMALS) for v in values]
+    return [None if v is None else _finite(round(v, DECIMALS)) for v in values]
 
 
 def formed(timeline, texts) -> dict:
@@ -63,7 +72,7 @@ def ablation(model, idx: torch.Tensor) -> dict:
             grid[-1].append(result.change)
             tops[-1].append(result.top_after[0].tolist())
             probs[-1].append(_round(result.prob_after[0]))
-    return {"loss": before.loss_before, "change": _round(grid), "top_before": before.top_before[0].tolist(),
+    return {"loss": _finite(before.loss_before), "change": _round(grid), "top_before": before.top_before[0].tolist(),
             "prob_before": _round(before.prob_before[0]), "top_after": tops, "prob_after": probs}
 
 

@@ -1,7 +1,7 @@
 """Every sentence the lab page shows, in English and Simplified Chinese, each written once: a catalog.Catalog.
 
 The table travels inside the page, so its language switch needs nothing from anywhere. `{fields}` are filled in
-by the page's script (page.js, `tr(key, fields)`) with numbers and token texts, the same in both languages.
+by the page's scripts (data.js, `tr(key, fields)`) with numbers and token texts, the same in both languages.
 tests/test_lab.py checks that every key the page uses is here, that every entry here is used, and that both
 sides take the same fields.
 """
@@ -18,8 +18,16 @@ PAGE_TEXTS = Catalog({
         "本页的一切都是这个模型在这段输入上实际算出来的，并保存在这一个文件里：离线即可打开，不从任何地方下载内容。"
         "把鼠标停在热力图上可看数值，点击可逐步查看一个注意力头，任何热力图都能存成 PNG。"),
     "page.footer": (
-        "Made by `glassgpt lab`. Numbers are rounded to 5 decimal places; the tooltips show 4.",
-        "由 `glassgpt lab` 生成。数值保留 5 位小数；悬停提示显示 4 位。"),
+        "Made by `glassgpt lab`. Numbers travel in this file as typed arrays: q, k, v and z as float32 (raw scores "
+        "and weights are computed here from q and k), generation weights as 16-bit and overview weights as 8-bit "
+        "codes; each is printed to the decimals it keeps (4, or 2 where marked ≈).",
+        "由 `glassgpt lab` 生成。数值以类型化数组存于本文件：q、k、v、z 为 float32（原始分数和权重由本页根据 q 和 k "
+        "计算），生成部分的权重为 16 位、概览的权重为 8 位编码；每个数都只显示它保留的位数（4 位，标 ≈ 处为 2 位）。"),
+    "page.overflow": (
+        " Overflow: on this input some numbers went past the number format's range (first in {module}), although "
+        "every weight is finite; where a number is not finite the page shows — ({parts}).",
+        " 溢出：在这段输入上，虽然每个权重都是有限数，但有些数值超出了数值格式的范围（最先出现在 {module}）；"
+        "页面上不是有限数的地方显示为 —（{parts}）。"),
     "model.line": (
         "Model: {source} · {params} parameters · {layers} layers × {heads} heads · width d = {width} · "
         "vocabulary V = {vocab} · block_size = {block}",
@@ -57,7 +65,8 @@ PAGE_TEXTS = Catalog({
     "diagram.attn": ("causal self-attention: each token reads earlier tokens", "因果自注意力：每个 token 读取它之前的 token"),
     "diagram.c_attn": ("one Linear makes queries, keys and values for every head: d → 3d",
                        "一个线性层同时算出所有头的查询、键和值：d → 3d"),
-    "diagram.split_heads": ("split into nh heads of hs = d / nh: (B, nh, T, hs)", "拆成 nh 个头，每个 hs = d / nh：(B, nh, T, hs)"),
+    "diagram.split_heads": ("split into nh heads of hs = d / nh: (B, nh, T, hs)",
+                            "拆成 nh 个头，每个 hs = d / nh：(B, nh, T, hs)"),
     "diagram.scores": ("scores q·k/√hs, for every query and key", "分数 q·k/√hs：每个查询对每个键"),
     "diagram.mask": ("causal mask: −∞ where the key comes later", "因果遮蔽：键在后面的位置填 −∞"),
     "diagram.softmax": ("softmax of each row: the attention weights, each row sums to 1",
@@ -79,6 +88,18 @@ PAGE_TEXTS = Catalog({
         "Row: the token that reads (the query). Column: the token it reads (the key). Darker: more weight. Each "
         "row sums to 1.",
         "行：正在读取的 token（查询）。列：被读取的 token（键）。颜色越深，权重越大。每行之和为 1。"),
+    "attention.left_out_layers": (
+        "To keep this page small, it draws the heads of layers {layers} only; to see another layer L: {command} "
+        "(with the same options).",
+        "为了让页面保持小巧，这里只画出第 {layers} 层的注意力头；要看其他第 L 层：{command}（其余选项不变）。"),
+    "attention.coverage": (
+        "Heads with every number (weights and raw scores computed in this page from their q and k): {heads} "
+        "(layer.head). The others are drawn from 8-bit weights, two decimals; to see one in full: {command}.",
+        "带全部数值的头（权重和原始分数由本页根据它们的 q 和 k 计算）：{heads}（层.头）。其余的头用 8 位权重绘制，"
+        "保留两位小数；要完整查看其中一个：{command}。"),
+    "attention.layer_left_out": (
+        "Layer {l} was left out of this page to keep it small. To see it: {command} (with the same options).",
+        "为了让页面保持小巧，第 {l} 层没有放进本页。要查看它：{command}（其余选项不变）。"),
     "attention.layer": ("layer {l}", "第 {l} 层"),
     "attention.map_title": ("layer {l} · head {h}", "第 {l} 层 · 第 {h} 个头"),
     "attention.legend": (
@@ -88,6 +109,9 @@ PAGE_TEXTS = Catalog({
     "tip.pair": ("query {i} “{query}” → key {j} “{key}”", "查询 {i}“{query}”→ 键 {j}“{key}”"),
     "tip.weight": ("weight {w}", "权重 {w}"),
     "tip.score": ("score q·k/√hs = {s}", "分数 q·k/√hs = {s}"),
+    "tip.approx": (
+        "8-bit weight, two decimals; this head's exact numbers: {command}",
+        "8 位权重，两位小数；此头的精确数值：{command}"),
     "tip.masked": ("masked: this key comes later, so its score became −∞ and its weight 0",
                    "已遮蔽：这个键在后面，分数被设为 −∞，权重为 0"),
     "tip.minus_inf": ("−∞ (masked)", "−∞（已遮蔽）"),
@@ -99,6 +123,12 @@ PAGE_TEXTS = Catalog({
         "The same maths the model ran, one step at a time, read from its hook points: scores, scale, mask, −∞, "
         "softmax, and the weighted sum of the values.",
         "模型实际运行的计算，一步一步展示，数值取自模型的钩子点：分数、缩放、遮蔽、−∞、softmax，以及对值的加权求和。"),
+    "steps.heads": ("heads with every number:", "带全部数值的头："),
+    "steps.left_out": (
+        "Layer {l}, head {h} has no numbers in this page (its q and k were left out to keep the page small). To "
+        "see it step by step: {command} (with the same options).",
+        "本页没有第 {l} 层第 {h} 个头的数值（为了让页面保持小巧，没有放入它的 q 和 k）。要逐步查看它：{command}"
+        "（其余选项不变）。"),
     "steps.which": ("Layer {l}, head {h}, query {i} “{t}”", "第 {l} 层，第 {h} 个头，查询 {i}“{t}”"),
     "steps.map_scores": ("scores q·k/√hs (before the mask)", "分数 q·k/√hs（遮蔽之前）"),
     "steps.map_masked": ("masked scores (grey: −∞)", "遮蔽后的分数（灰色：−∞）"),
@@ -167,6 +197,11 @@ PAGE_TEXTS = Catalog({
         "is the model's own prediction. Hover a cell for the top candidates.",
         "在每个块之后，把残差流当作最后一层，直接接上最终 LayerNorm 和 LM head：逐层看每个位置最可能的下一个 "
         "token（颜色越深，概率越大）。最后一行就是模型自己的预测。鼠标停在格子上可看前几名候选。"),
+    "lens.left_out": (
+        "The lens covers the last positions from {first} on: positions 0 to {last} were left out (each position "
+        "costs the LM head once per layer). To see them: glassgpt lens with the same text.",
+        "透镜只覆盖从位置 {first} 开始的最后几个位置：位置 0 到 {last} 被省略了（每个位置在每一层都要算一次 LM "
+        "head）。要查看它们：用同样的文字运行 glassgpt lens。"),
     "lens.position": ("position", "位置"),
     "lens.after": ("after block {l}", "第 {l} 块之后"),
     "lens.tip": ("after block {l}, after position {i} “{t}”:", "第 {l} 块之后，位置 {i}“{t}”之后："),
@@ -178,6 +213,10 @@ PAGE_TEXTS = Catalog({
         "(its attention over the cache) and what it chose.",
         "模型每次添加一个 token。之前 token 的键和值保存在 KV 缓存里，所以每一步只需送入最新的 token，它会读取缓存中的"
         "所有键。每一步都显示：它读了什么（对缓存的注意力），以及它选了什么。"),
+    "gen.overflow": (
+        "Nothing was generated: the next-token logits are not finite numbers (see Overflow above), and greedy "
+        "cannot choose from them.",
+        "没有生成任何 token：下一个 token 的 logits 不是有限数（见上方的溢出说明），贪心解码无法从中选择。"),
     "gen.no_room": (
         "No room to generate: the input already fills block_size = {block}.",
         "没有空间生成：输入已占满 block_size = {block}。"),
