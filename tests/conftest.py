@@ -6,10 +6,12 @@ machine and under pytest-xdist. `HYPOTHESIS_PROFILE=explore` lets hypothesis sea
 for new failures; whatever it finds, it prints with a `@reproduce_failure` blob.
 """
 
+import contextlib
 import json
 import os
 import random
 import subprocess
+from pathlib import Path
 
 import pytest
 import torch
@@ -82,16 +84,25 @@ def cli(capsys):
     return run
 
 
-@pytest.fixture
-def small_mount(tmp_path):
-    """A 256 KiB tmpfs (root only): a disk that fills up, and that can be made read-only."""
-    mount = tmp_path / "disk"
+@contextlib.contextmanager
+def tmpfs(mount: Path, size: str):
+    """A tmpfs of `size` at `mount` (root only; else the test is skipped): a disk that fills up, and that can be
+    made read-only."""
     mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", f"size={size}", "tmpfs", str(mount)],
                                            capture_output=True).returncode != 0:
         pytest.skip("mounting a tmpfs needs root")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=False)
+
+
+@pytest.fixture
+def small_mount(tmp_path):
+    """A 256 KiB tmpfs (see tmpfs)."""
+    with tmpfs(tmp_path / "disk", "256k") as mount:
+        yield mount
 
 
 @pytest.fixture

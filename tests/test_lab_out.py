@@ -18,6 +18,7 @@ from glassgpt.cli.messages import Messages
 from glassgpt.cli.options import UsageError
 from glassgpt.files import write_atomically
 
+from conftest import tmpfs  # noqa: E402
 from test_lab import lab_args, one_error_line, page_data, run_entry_point  # noqa: E402  (tests/ is on sys.path)
 
 
@@ -95,14 +96,9 @@ def test_out_naming_the_checkpoint_through_the_cli_is_one_line(checkpoint):
 
 @pytest.fixture
 def small_mount(tmp_path):
-    """A 96 KiB tmpfs (root only): a disk that fills up, and that can be made read-only."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=96k", "tmpfs", str(mount)],
-                                           capture_output=True).returncode != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
+    """A 96 KiB tmpfs (see conftest.tmpfs)."""
+    with tmpfs(tmp_path / "disk", "96k") as mount:
+        yield mount
 
 
 def test_a_full_disk_is_one_line_and_the_old_page_is_whole(small_mount):
