@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from .errors import GlassGPTError
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GPTConfig:
     vocab_size: int = 50257  # number of distinct tokens; GPT-2's BPE has 50,257
     block_size: int = 1024  # longest sequence the model sees (the number of learned positions)
@@ -65,6 +65,19 @@ class GPTConfig:
                 "config_eps",
                 value=repr(self.layer_norm_eps),
             )
+
+    def __eq__(self, other):
+        # field by field, whatever the subclass: the course's GPTConfig (root model.py, other defaults) read back
+        # from a checkpoint as glassgpt's equals the config that was saved
+        if not isinstance(other, GPTConfig):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self):
+        return hash(self._values())
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, f.name) for f in fields(GPTConfig))
 
     @property
     def head_size(self) -> int:
