@@ -6,9 +6,21 @@ when the error is made (an unknown key is a bug, and fails loudly), and tests/te
 key the code raises exists here with the same fields in both languages.
 """
 
+import os
 import string
 
-LANGUAGES = ("en", "zh")
+LANGUAGES = ("en", "zh")  # every text a person reads exists in these; the library's, the CLI's and the notebook's
+
+
+def default_language() -> str:
+    """zh when the locale says Chinese (LANG=zh_CN.UTF-8 and the like), else en: the one default of the library,
+    the CLI and the notebook display."""
+    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(variable)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    return "en"
+
 
 # key -> (English, Chinese); both sides take the same {fields}
 ERRORS: dict[str, tuple[str, str]] = {
@@ -273,6 +285,12 @@ ERRORS: dict[str, tuple[str, str]] = {
     'lab_language': (
         'the lab page speaks en or zh, got {lang!r}; pass lang="en" or lang="zh"',
         '实验室页面只支持 en 或 zh，收到 {lang!r}；请传入 lang="en" 或 lang="zh"'),
+    'display_language': (
+        'glassgpt\'s notebook display speaks en or zh, got {lang!r}; pass "en" or "zh"',
+        'glassgpt 的笔记本显示只支持 en 或 zh，收到 {lang!r}；请传入 "en" 或 "zh"'),
+    'show_needs_tokenizer': (
+        'show() needs a tokenizer to turn text into token ids; pass tokenizer= (a tokenizer, or a path holding one), or leave text out to see random repeated ids',
+        'show() 需要分词器才能把文字变成 token id；请传入 tokenizer=（一个分词器，或存有分词器的路径），或者不给 text，改看随机重复的 id'),
     'repeat_periods': (
         'the periods must satisfy 1 <= min_period ({min_period}) <= max_period ({max_period}) <= {largest}: a period holds distinct tokens (vocab_size {vocab_size}) and must repeat within a row of {seq_len} tokens; choose periods in that range',
         '周期必须满足 1 <= min_period（{min_period}）<= max_period（{max_period}）<= {largest}：一个周期内的 token 互不相同（vocab_size 为 {vocab_size}），且必须在 {seq_len} 个 token 长的一行内重复；请在此范围内选择周期'),

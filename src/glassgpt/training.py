@@ -39,6 +39,7 @@ from .analysis import repeated_random_tokens
 from .config import GPTConfig
 from .errors import GlassGPTError
 from .model import GPT
+from .progress import progress_bar
 from .text import CharTokenizer, read_tokenizer
 from .timeline import Recorder, held_out, read_timeline
 
@@ -205,13 +206,14 @@ def learning_rate(step: int, settings: TrainSettings) -> float:
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
-def train(settings: TrainSettings, out_dir, progress: Callable[[Progress], None] | None = None,
+def train(settings: TrainSettings, out_dir, progress: Callable[[Progress], None] | str | None = "auto",
           device="cpu", record: bool = True) -> TrainResult:
     """Train a fresh model from `settings` and save it (weights, tokenizer, training state) to `out_dir`.
 
-    `progress(Progress)` is called after every step; a KeyboardInterrupt (Ctrl-C, or raised by `progress`) ends
-    the run early, and what it has is saved all the same (result.interrupted). `record`: keep a timeline of the
-    run beside it (timeline.py)."""
+    `progress(Progress)` is called after every step; "auto" (the default) is a tqdm bar where someone watches (in
+    Jupyter, or on a terminal: progress.py) and nothing elsewhere; None is quiet. A KeyboardInterrupt (Ctrl-C, or
+    raised by `progress`) ends the run early, and what it has is saved all the same (result.interrupted).
+    `record`: keep a timeline of the run beside it (timeline.py)."""
     batches, tokenizer = _task(settings, None)
     with torch.random.fork_rng(devices=[]):  # seed the initial weights without touching the caller's RNG
         torch.manual_seed(settings.seed)
@@ -223,10 +225,10 @@ def train(settings: TrainSettings, out_dir, progress: Callable[[Progress], None]
                  Path(out_dir), progress, recorder)
 
 
-def resume(out_dir, steps: int | None = None, progress: Callable[[Progress], None] | None = None,
+def resume(out_dir, steps: int | None = None, progress: Callable[[Progress], None] | str | None = "auto",
            device="cpu", record: bool = True) -> TrainResult:
     """Go on with the run saved in `out_dir` (by train or resume) up to `steps` in all (default: its own total),
-    exactly as if it had never stopped; saves back to `out_dir`."""
+    exactly as if it had never stopped; saves back to `out_dir`. `progress`: as in train."""
     out_dir = Path(out_dir)
     state = read_training_state(out_dir)
     settings = state["settings"]
@@ -267,6 +269,17 @@ def read_training_state(out_dir: Path) -> dict:
 
 def _loop(model: GPT, optimizer, batches, tokenizer, generator: torch.Generator, settings: TrainSettings,
           step: int, out_dir: Path, progress, recorder: Recorder | None = None) -> TrainResult:
+    bar = progress_bar() if progress == "auto" else None
+    try:
+        return _steps(model, optimizer, batches, tokenizer, generator, settings, step, out_dir,
+                      bar if progress == "auto" else progress, recorder)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _steps(model: GPT, optimizer, batches, tokenizer, generator: torch.Generator, settings: TrainSettings,
+           step: int, out_dir: Path, progress, recorder: Recorder | None) -> TrainResult:
     device = next(model.parameters()).device
     tokens_per_step = settings.batch_size * settings.seq_len
     model.train()

@@ -29,8 +29,8 @@ import importlib
 import os
 import sys
 
-from ..errors import GlassGPTError
-from .messages import Messages, default_language
+from ..errors import GlassGPTError, default_language
+from .messages import Messages
 from .options import UsageError, add_model_options, add_text_options
 from .output import emit, tolerate_any_encoding, write
 

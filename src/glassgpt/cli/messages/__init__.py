@@ -7,27 +7,17 @@ code, so they are identical in both languages. Library errors (`GlassGPTError`) 
 tests/test_messages.py checks that every key the code uses exists here, in both languages, with the same fields.
 """
 
-import os
-
-from . import (ablate, attention, check, common, components, full, generate, heads, lab, lens, params, timeline,
-               train)
-
-LANGUAGES = ("en", "zh")
+from ...errors import LANGUAGES
+from . import (ablate, attention, check, common, components, full, generate, heads, lab, lens, notebook, params,
+               timeline, train)
 
 MESSAGES: dict[str, tuple[str, str]] = {}
 for _table in (common, components, full, params, attention, generate, check, lab, train, heads, lens, timeline,
-               ablate):
+               ablate, notebook):
     assert not MESSAGES.keys() & _table.MESSAGES.keys(), "a message key is defined twice"
     MESSAGES.update(_table.MESSAGES)
 
-
-def default_language() -> str:
-    """zh when the locale says Chinese (LANG=zh_CN.UTF-8 and the like), else en."""
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable)
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
+__all__ = ["LANGUAGES", "MESSAGES", "Messages"]
 
 
 class Messages:
