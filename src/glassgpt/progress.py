@@ -9,6 +9,7 @@ numbers are the same in every language, so it carries no sentence.
 """
 
 import sys
+import warnings
 
 
 def in_jupyter() -> bool:
@@ -36,7 +37,9 @@ class ProgressBar:
 
     def __call__(self, progress) -> None:
         if self.bar is None:
-            from tqdm.auto import tqdm
+            with warnings.catch_warnings():  # Jupyter without ipywidgets: tqdm.auto warns, then draws text, which
+                warnings.simplefilter("ignore")  # a notebook shows well (one line, redrawn)
+                from tqdm.auto import tqdm
 
             self.bar = tqdm(total=progress.steps, initial=progress.step - 1, file=self.stream or sys.stderr,
                             unit="step", dynamic_ncols=True, **self.options)
