@@ -7,6 +7,7 @@ import io
 import math
 from html.parser import HTMLParser
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 import torch
@@ -245,21 +246,21 @@ def test_the_display_language_follows_set_language_then_the_locale(monkeypatch):
         notebook.set_language(None)
 
 
-def test_load_ext_registers_html_for_every_result_type_with_ipython(tiny):
-    shell_module = pytest.importorskip("IPython.core.interactiveshell")
-    shell = shell_module.InteractiveShell.instance()
-    try:
-        shell.run_line_magic("load_ext", "glassgpt")
-        scale = scale_demo(8, 8)
-        data, _ = shell.display_formatter.format(scale)
-        assert data["text/html"] == notebook.to_html(scale)
-        assert data["text/plain"].startswith("ScaleDemo(")  # the plain repr is still there for a terminal
-        data, _ = shell.display_formatter.format(count_parameters(tiny.config))
-        assert "glassgpt-params" in data["text/html"]
-        shell.run_line_magic("unload_ext", "glassgpt")
-        assert "text/html" not in shell.display_formatter.format(scale)[0]
-    finally:
-        shell_module.InteractiveShell.clear_instance()
+def test_load_ext_registers_html_for_every_result_type_with_ipythons_formatter(tiny):
+    """IPython's own DisplayFormatter (what a kernel asks for each result), without starting a shell in this
+    process; `%load_ext glassgpt` itself runs in the tour notebook (test_notebooks.py)."""
+    formatters = pytest.importorskip("IPython.core.formatters")
+    ipython = SimpleNamespace(display_formatter=formatters.DisplayFormatter())
+    scale = scale_demo(8, 8)
+    assert "text/html" not in ipython.display_formatter.format(scale)[0]
+    glassgpt.load_ipython_extension(ipython)
+    data, _ = ipython.display_formatter.format(scale)
+    assert data["text/html"] == notebook.to_html(scale)
+    assert data["text/plain"].startswith("ScaleDemo(")  # the plain repr is still there for a terminal
+    data, _ = ipython.display_formatter.format(count_parameters(tiny.config))
+    assert "glassgpt-params" in data["text/html"]
+    glassgpt.unload_ipython_extension(ipython)
+    assert "text/html" not in ipython.display_formatter.format(scale)[0]
 
 
 def test_show_puts_the_lab_page_in_a_sandboxed_iframe_that_fetches_nothing(tiny, tmp_path):

@@ -30,3 +30,11 @@ def unload_ipython_extension(ipython):
     from .notebook import unload_ipython_extension as unload
 
     unload(ipython)
+
+
+def __getattr__(name):
+    if name == "notebook":  # `glassgpt.notebook.view(...)` works before any `%load_ext glassgpt`
+        import importlib
+
+        return importlib.import_module(".notebook", __name__)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
