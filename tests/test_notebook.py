@@ -21,7 +21,7 @@ from glassgpt.cli.messages import MESSAGES
 from glassgpt.inspection import mask_demo, scale_demo, trace_forward, walk_through_head
 from glassgpt.interventions import ablate_each_head, ablate_heads, find_circuit
 from glassgpt.progress import ProgressBar, progress_bar
-from glassgpt.timeline import phase_change, read_timeline
+from glassgpt.timeline import PhaseChange, phase_change, read_timeline
 from glassgpt.training import TrainSettings, held_out_batch, induction_tokenizer, train
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -202,6 +202,14 @@ def test_training_timeline_and_ablation_results_show_as_tables(run):
     cells = {cell[1]["data-kind"]: text(cell) for cell in find(parse(circuit), "td") if "data-kind" in cell[1]}
     assert set(cells) == {"alone", "together", "unused"}
     assert all(f"{layer}.{head}" in cells["unused"] for layer, head in circuit.unused)
+
+
+def test_a_phase_change_says_its_window_and_what_the_measure_did():
+    change = PhaseChange(start=120, end=180, score_before=0.1, score_after=0.62, measure_before=2.9,
+                         measure_after=1.5, share=0.63, fastest=(150, 160), improved=True)
+    said = text(parse(change))
+    assert "steps 120 and 180" in said and "0.10 to 0.62" in said and "2.900 to 1.500" in said and "63%" in said
+    assert "第 120 步到第 180 步" in text(parse(change, lang="zh"))
 
 
 def test_the_inspection_results_show_their_shapes_weights_and_changes(tiny):
