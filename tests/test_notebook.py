@@ -130,6 +130,16 @@ def test_the_logit_lens_shows_every_blocks_top_token_at_every_position_with_the_
     assert text(find(named[0], "td")[1]) == tokenizer.token_texts([int(lens.top_ids[0, 0, 0, 0])])[0]
 
 
+def test_a_config_shows_every_field_and_its_parameter_count(tiny):
+    course = GPTConfig.from_preset("course")
+    block = parse(course)
+    cells = {cell[1]["data-field"]: text(cell) for cell in find(block, "td") if "data-field" in cell[1]}
+    assert cells == {name: repr(value) for name, value in course.to_dict().items()}
+    with torch.device("meta"):
+        total = sum(p.numel() for p in GPT(course).parameters())  # PyTorch's count of the built model
+    assert f"{total:,} parameters" in text(block)
+
+
 def test_parameter_flop_and_memory_accounts_list_every_row_and_add_up(tiny):
     config = tiny.config
     count = count_parameters(config)

@@ -19,15 +19,17 @@ reach the notebook.
 """
 
 import html
+from dataclasses import fields
 from pathlib import Path
 
 import torch
 
-from .accounting import FlopCount, MemoryFootprint, ParameterCount, format_bytes
+from .accounting import FlopCount, MemoryFootprint, ParameterCount, count_parameters, format_bytes
 from .analysis import SCORE_NAMES, HeadScores, LogitLens
 from .checker import CHECK_CONFIG, REFERENCE_NAMES, Report, Status
 from .cli.check import LABELS, MARKS, NOTES
 from .cli.messages import Messages
+from .config import GPTConfig
 from .errors import LANGUAGES, GlassGPTError, default_language
 from .inspection import ForwardTrace, HeadWalkthrough, MaskDemo, ScaleDemo
 from .interventions import Ablation, Circuit, HeadAblations
@@ -133,6 +135,13 @@ def _logit_lens(lens: LogitLens, t, tokenizer=None) -> str:
         rows.append(cells)
     header = [t("nb.position"), *map(str, range(T))]
     return _block("logit-lens", t("nb.lens", B=B, k=k), _table(header, rows, "lens"))
+
+
+def _config(config: GPTConfig, t, tokenizer=None) -> str:
+    count = count_parameters(config)
+    rows = [[_td(f.name, code=True), _td(repr(getattr(config, f.name)), field=f.name)] for f in fields(config)]
+    return _block("config", t("nb.config", total=f"{count.total:,}", head_size=config.head_size),
+                  _table([t("nb.name"), t("nb.value")], rows, "config"))
 
 
 def _row_table(t, rows, bytes_=False) -> str:
@@ -281,7 +290,7 @@ def _scale_demo(demo: ScaleDemo, t, tokenizer=None) -> str:
                   _table(["", t("nb.raw"), t("nb.scaled")], rows, "scale"))
 
 
-FORMATTERS = {HeadScores: _head_scores, LogitLens: _logit_lens, ParameterCount: _parameter_count,
+FORMATTERS = {GPTConfig: _config, HeadScores: _head_scores, LogitLens: _logit_lens, ParameterCount: _parameter_count,
               FlopCount: _flop_count, MemoryFootprint: _memory, Report: _report, Timeline: _timeline,
               PhaseChange: _phase_change, Ablation: _ablation, HeadAblations: _head_ablations, Circuit: _circuit,
               TrainResult: _train_result, ForwardTrace: _trace, HeadWalkthrough: _walkthrough, MaskDemo: _mask_demo,
@@ -291,7 +300,7 @@ FORMATTERS = {HeadScores: _head_scores, LogitLens: _logit_lens, ParameterCount: 
 def to_html(obj, lang: str | None = None, tokenizer=None) -> str:
     """The HTML a notebook shows for one of glassgpt's results (a type in FORMATTERS); `tokenizer` labels token
     ids with their texts where the result holds ids (the logit lens, ablations, a head walk-through)."""
-    formatter = FORMATTERS.get(type(obj))
+    formatter = next((FORMATTERS[cls] for cls in type(obj).__mro__ if cls in FORMATTERS), None)  # subclasses too
     if formatter is None:
         raise TypeError(f"glassgpt has no notebook display for {type(obj).__name__}; it shows "
                         + ", ".join(cls.__name__ for cls in FORMATTERS))

@@ -2,6 +2,8 @@
 report reuses the `check` mode's sentences and the head scores the `heads` mode's names, so each is written once."""
 
 MESSAGES = {
+    "nb.config": ("GPTConfig: {total} parameters, each head {head_size} wide",
+                  "GPTConfig：{total} 个参数，每个头的宽度为 {head_size}"),
     "nb.head_scores": ("Attention head scores, measured on {n} random repeated sequences of {T} tokens; each "
                        "in [0, 1], rows are layers, columns heads",
                        "注意力头分数：在 {n} 条 {T} 个 token 长的随机重复序列上测量；每种都在 [0, 1] 之内，行是层，列是头"),
