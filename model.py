@@ -47,10 +47,8 @@ class GPTConfig(glassgpt.GPTConfig):
     n_embd: int = 512
     dropout: float = 0.1
     bias: bool = False
-    tie_weights: bool = True
     gelu_approximate: str = "none"  # nn.GELU()'s exact erf form, as the course (and nanoGPT) use
-    layer_norm_eps: float = 1e-5
-    attention: str = "sdpa"
+    # every other field (the tied head, LayerNorm's eps, the attention path) keeps glassgpt's default
 
     def __reduce__(self):
         # glassgpt's class with every field spelled out: a pickle that does not depend on this file's name

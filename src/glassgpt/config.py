@@ -10,7 +10,7 @@ from dataclasses import asdict, dataclass, fields, replace
 from .errors import GlassGPTError
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(frozen=True)
 class GPTConfig:
     vocab_size: int = 50257  # number of distinct tokens; GPT-2's BPE has 50,257
     block_size: int = 1024  # longest sequence the model sees (the number of learned positions)
@@ -67,8 +67,9 @@ class GPTConfig:
             )
 
     def __eq__(self, other):
-        # field by field, whatever the subclass: the course's GPTConfig (root model.py, other defaults) read back
-        # from a checkpoint as glassgpt's equals the config that was saved
+        # field by field, whatever the subclass (defined here, so the dataclass makes no class-checking one): the
+        # course's GPTConfig (root model.py, other defaults) read back from a checkpoint as glassgpt's equals the
+        # config that was saved
         if not isinstance(other, GPTConfig):
             return NotImplemented
         return self._values() == other._values()
