@@ -305,7 +305,7 @@ def test_show_takes_text_with_a_tokenizer_or_a_trained_runs_folder(run, tiny):
         glassgpt.show(42)
 
 
-def test_the_progress_bar_is_tqdms_and_stays_quiet_where_no_one_watches(tmp_path):
+def test_the_progress_bar_is_tqdms_and_stays_quiet_where_no_one_watches(tmp_path, capsys, monkeypatch):
     assert progress_bar(stream=io.StringIO()) is None  # not a terminal, not Jupyter
     stream = io.StringIO()
     bar = progress_bar(enabled=True, stream=stream)
@@ -317,3 +317,8 @@ def test_the_progress_bar_is_tqdms_and_stays_quiet_where_no_one_watches(tmp_path
     assert "5/5" in drawn and "loss=" in drawn and bar.bar is None  # closed at the last step
     # the default, "auto", draws nothing here: pytest's stderr is no terminal and this is no Jupyter kernel
     train(settings, tmp_path / "auto", record=False)
+    assert "5/5" not in capsys.readouterr().err
+    # ... and tqdm's bar where someone watches (a terminal, or Jupyter)
+    monkeypatch.setattr(glassgpt.progress, "watched", lambda stream=None: True)
+    train(settings, tmp_path / "watched", record=False)
+    assert "5/5" in capsys.readouterr().err

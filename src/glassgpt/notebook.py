@@ -19,7 +19,6 @@ reach the notebook.
 """
 
 import html
-from dataclasses import fields
 from pathlib import Path
 
 import torch
@@ -139,7 +138,7 @@ def _logit_lens(lens: LogitLens, t, tokenizer=None) -> str:
 
 def _config(config: GPTConfig, t, tokenizer=None) -> str:
     count = count_parameters(config)
-    rows = [[_td(f.name, code=True), _td(repr(getattr(config, f.name)), field=f.name)] for f in fields(config)]
+    rows = [[_td(name, code=True), _td(repr(value), field=name)] for name, value in config.to_dict().items()]
     return _block("config", t("nb.config", total=f"{count.total:,}", head_size=config.head_size),
                   _table([t("nb.name"), t("nb.value")], rows, "config"))
 
