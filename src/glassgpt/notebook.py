@@ -351,12 +351,12 @@ class Lab:
     """The lab page of one model on one input: `page` (the whole one-file HTML), shown inline in a notebook in a
     sandboxed iframe whose `srcdoc` is the page (nothing is fetched), `save(path)` to keep it as a file."""
 
-    def __init__(self, page: str, height: int):
-        self.page, self.height = page, height
+    def __init__(self, page: str, height: int, title: str = "glassgpt lab"):
+        self.page, self.height, self.title = page, height, title
 
     def _repr_html_(self) -> str:
         return (f'<iframe class="glassgpt-lab" sandbox="{SANDBOX}" srcdoc="{html.escape(self.page, quote=True)}" '
-                f'title="glassgpt lab" style="width:100%;height:{self.height}px;border:1px solid #ddd"></iframe>')
+                f'title="{_e(self.title)}" style="width:100%;height:{self.height}px;border:1px solid #ddd"></iframe>')
 
     def save(self, path) -> Path:
         path = Path(path)
@@ -377,6 +377,7 @@ def show(model, text: str | None = None, tokenizer=None, lang: str | None = None
     where a trained model's induction heads show. lang: the page's first language (the display's by default)."""
     from .checkpoints import find_tokenizer, load_tokenizer
     from .lab import build_payload, render_page
+    from .lab.texts import PAGE_TEXTS
     from .model import GPT
     from .text import PaddedTokenizer, Tokenizer
     from .timeline import read_timeline
@@ -409,7 +410,7 @@ def show(model, text: str | None = None, tokenizer=None, lang: str | None = None
         idx = torch.tensor([tokenizer.encode(text)], dtype=torch.long)  # (1, T)
     idx = idx.to(next(model.parameters()).device)
     payload = build_payload(model, idx, tokenizer, source=source, timeline=timeline)
-    return Lab(render_page(payload, lang), height)
+    return Lab(render_page(payload, lang), height, PAGE_TEXTS["page.title"][LANGUAGES.index(lang)])
 
 
 __all__ = ["FORMATTERS", "Lab", "View", "language", "load_ipython_extension", "set_language", "show", "to_html",

@@ -76,5 +76,4 @@ MESSAGES = {
     "nb.scaled": ("q·k / √hs", "q·k / √hs"),
     "nb.spread": ("spread (std)", "离散程度（标准差）"),
     "nb.peak": ("largest softmax weight", "softmax 的最大权重"),
-    "nb.lab_title": ("glassgpt lab", "glassgpt 实验室"),
 }
