@@ -281,8 +281,10 @@ def test_a_course_config_pickles_as_glassgpts_and_loads_weights_only_under_eithe
         assert loaded.to_dict() == saved["glassgpt"].to_dict()
     assert saved["course"] == saved["glassgpt"] and saved["course"] != GPTConfig(n_embd=128, n_head=4)
     assert copy.deepcopy(saved["course"]) is saved["course"]  # frozen: a copy stays the course's class
-    probe = (f"import torch, glassgpt; c = torch.load({str(tmp_path / 'course.pt')!r}, weights_only=True)['config']; "
-             "assert c == glassgpt.GPTConfig.from_preset('course', n_embd=128, n_head=4); print('loaded')")
+    # a fresh process that imports what the course's step 3 imports (the model), never the learner's file
+    probe = ("import torch; from glassgpt import GPT, GPTConfig; "
+             f"c = torch.load({str(tmp_path / 'course.pt')!r}, weights_only=True)['config']; "
+             "assert c == GPTConfig.from_preset('course', n_embd=128, n_head=4); print('loaded')")
     result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=_env(tmp_path), capture_output=True,
                             text=True, timeout=120)
     assert result.returncode == 0 and "loaded" in result.stdout, result.stderr
