@@ -9,6 +9,7 @@ for new failures; whatever it finds, it prints with a `@reproduce_failure` blob.
 import json
 import os
 import random
+import subprocess
 
 import pytest
 import torch
@@ -79,6 +80,18 @@ def cli(capsys):
         out, err = capsys.readouterr()
         return status, out, err
     return run
+
+
+@pytest.fixture
+def small_mount(tmp_path):
+    """A 256 KiB tmpfs (root only): a disk that fills up, and that can be made read-only."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
+                                           capture_output=True).returncode != 0:
+        pytest.skip("mounting a tmpfs needs root")
+    yield mount
+    subprocess.run(["umount", "-l", str(mount)], check=False)
 
 
 @pytest.fixture

@@ -342,8 +342,8 @@ def test_the_mistake_computations_with_the_courses_choices_are_glassgpts_own_mod
     """The diagnosis computes each part with knobs for the classic mistakes; with every knob at the course's
     choice it must be exactly glassgpt's module (itself tested against Hugging Face GPT-2), on both attention
     paths."""
-    for attention in ("manual", "sdpa"):
-        config = GPTConfig(**{**CHECK_CONFIG, "attention": attention})
+    for flash in (False, True):
+        config = GPTConfig(**{**CHECK_CONFIG, "flash": flash})
         modules = {"layer_norm": nn.LayerNorm(config.n_embd), "attention": CausalSelfAttention(config),
                    "mlp": MLP(config), "block": TransformerBlock(config), "gpt": GPT(config)}
         x = torch.randn(2, config.block_size, config.n_embd, generator=torch.Generator().manual_seed(1))
@@ -359,7 +359,7 @@ def test_the_mistake_computations_with_the_courses_choices_are_glassgpts_own_mod
 
 def test_each_mistake_computation_differs_from_the_course():
     """Every mistake changes the output (else the checker could name a mistake that is not one)."""
-    config = GPTConfig(**{**CHECK_CONFIG, "attention": "manual"})
+    config = GPTConfig(**{**CHECK_CONFIG, "flash": False})
     modules = {"layer_norm": nn.LayerNorm(config.n_embd), "attention": CausalSelfAttention(config),
                "mlp": MLP(config), "block": TransformerBlock(config), "gpt": GPT(config)}
     x = 1 + 2 * torch.randn(2, config.block_size, config.n_embd, generator=torch.Generator().manual_seed(3))
@@ -390,14 +390,13 @@ def test_the_mistake_computations_keep_to_the_device_of_their_input():
 
 
 def test_every_note_the_checker_can_make_has_a_sentence_in_both_languages():
-    from glassgpt.cli.check import LABELS, MARKS, NOTES
-
-    assert set(NOTES) == NOTE_KEYS | MISTAKE_KEYS
-    for sentence, hint in NOTES.values():
-        assert sentence in MESSAGES and (hint is None or hint in MESSAGES), (sentence, hint)
-    assert all(NOTES[key][1] for key in MISTAKE_KEYS)  # every mistake comes with the course's way
-    assert set(LABELS) == {check for checks in CHECKS.values() for check in checks}
-    assert set(MARKS) == set(Status) and all(key in MESSAGES for key in [*LABELS.values(), *MARKS.values()])
+    """The CLI says a note by its key (`check.note.<key>`, the hint of its nearest family): no table between."""
+    assert MESSAGES.names("check.note") == NOTE_KEYS | MISTAKE_KEYS
+    assert all(MESSAGES.nearest("check.hint", key) for key in MISTAKE_KEYS)  # every mistake shows the course's way
+    hinted = {MESSAGES.nearest("check.hint", key) for key in NOTE_KEYS | MISTAKE_KEYS} - {None}
+    assert hinted == {f"check.hint.{name}" for name in MESSAGES.names("check.hint")}  # every hint is reachable
+    assert MESSAGES.names("check.label") == {check for checks in CHECKS.values() for check in checks}
+    assert MESSAGES.names("check.mark") == {status.value for status in Status}
 
 
 def test_a_note_with_a_key_nobody_can_say_fails_as_it_is_made():

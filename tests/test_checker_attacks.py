@@ -143,7 +143,7 @@ def test_glassgpts_own_classes_are_named_as_such_never_passed(tmp_path, how):
         "from glassgpt import GPT, CausalSelfAttention, GPTConfig, MLP, TransformerBlock\n"
     report = grader.grade_file(write(tmp_path, text))
     builds = [(f.part, f.status, f.notes[0].key, f.notes[0].fields) for f in report.findings if f.check == "build"]
-    key = "glassgpt_subclass" if how == "subclassed" else "glassgpt_class"
+    key = "glassgpt.subclass" if how == "subclassed" else "glassgpt.class"
     assert builds == [(name, Status.FAIL, key, {"name": name, "base": name})
                       for name in ("CausalSelfAttention", "MLP", "TransformerBlock", "GPT")]
     assert not report.passed and {f.status for f in report.findings if f.check != "build"} == {Status.SKIP}
@@ -156,7 +156,7 @@ def test_a_block_holding_glassgpts_attention_is_named_as_such(tmp_path):
                                    "'n_layer', 'n_head', 'n_embd', 'dropout', 'bias')}))\n"), head="import glassgpt\n")
     report = grader.grade_file(path)
     block = next(f for f in report.findings if (f.role, f.check) == ("block", "build"))
-    assert block.status == Status.FAIL and block.notes[0].key == "glassgpt_part"
+    assert block.status == Status.FAIL and block.notes[0].key == "glassgpt.part"
     assert block.notes[0].fields == {"name": "TransformerBlock", "path": "attn", "base": "CausalSelfAttention"}
 
 

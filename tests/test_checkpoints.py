@@ -119,7 +119,7 @@ def test_config_json_states_every_gpt2_field_as_transformers_does(tmp_path):
 
 # --- reading back: exact ---------------------------------------------------------------------------------------
 
-@pytest.mark.parametrize("overrides", [*VARIANTS.values(), dict(attention="manual", dropout=0.1, layer_norm_eps=1e-6)],
+@pytest.mark.parametrize("overrides", [*VARIANTS.values(), dict(flash=False, dropout=0.1, layer_norm_eps=1e-6)],
                          ids=[*VARIANTS.keys(), "manual-dropout-eps"])
 def test_round_trip_is_bit_for_bit(tmp_path, overrides):
     model = random_model(**overrides)

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from glassgpt.cli import ALL_MODES, MODES, Parsers, main, split_mode
-from glassgpt.cli.messages import Messages
+from glassgpt.cli import ALL_MODES, MODES, Parsers, main, parse
+from glassgpt.cli.messages import MESSAGES, Messages
 
 ROOT = Path(__file__).resolve().parents[1]
 CHINESE = re.compile(r"[\u4e00-\u9fff]")
@@ -58,9 +58,9 @@ def test_course_commands_exit_0(mode, lang):
 def test_mode_as_word_equals_mode_option_and_console_script():
     by_option = run("--mode", "params", "--preset", "gpt2")
     by_word = run("params", "--preset", "gpt2", entry=("-m", "glassgpt"))
-    options_first = run("--preset", "gpt2", "--lang", "en", "params", entry=("-m", "glassgpt"))
-    assert by_option.returncode == by_word.returncode == options_first.returncode == 0
-    assert by_option.stdout == by_word.stdout == options_first.stdout
+    lang_first = run("--lang", "en", "params", "--preset", "gpt2", entry=("-m", "glassgpt"))
+    assert by_option.returncode == by_word.returncode == lang_first.returncode == 0
+    assert by_option.stdout == by_word.stdout == lang_first.stdout
     assert "124,439,808" in by_option.stdout  # GPT-2 small's published total
 
 
@@ -124,7 +124,7 @@ def test_an_option_of_another_mode_is_an_error_naming_its_modes(args, option, ow
     """`glassgpt params --layer 7` used to exit 0 and ignore it."""
     line = one_error_line(run_in_process(*args, "--lang", lang))
     mode = args[1] if args[0] == "--mode" else args[0]
-    template = Messages(lang)("usage.option_of_other_modes", option=option, mode=mode, modes="\0")
+    template = MESSAGES.say("usage.option_of_other_modes", lang, option=option, mode=mode, modes="\0")  # raw
     before, after = template.split("\0")
     assert before in line and line.endswith(after)
     named = set(line[line.index(before) + len(before):len(line) - len(after)].split(", "))
@@ -141,8 +141,7 @@ def test_every_mode_declares_its_options_and_all_takes_only_shared_ones():
     """Read from the parsers themselves: a mode's options are its own; `all` takes only options that each of the
     four modes it runs also takes, or that the model-building ones take (params builds none)."""
     parsers = Parsers(Messages("en"))
-    options = {name: {o for action in parser._actions for o in action.option_strings}
-               for name, parser in parsers.every().items()}
+    options = {name: parser.options for name, parser in parsers.every().items()}
     assert "--layer" in options["attention"] and "--layer" not in options["params"]
     assert "--top-k" in options["generate"] and not any("--top-k" in options[m] for m in ALL_MODES)
     for option in options["all"]:
@@ -151,17 +150,31 @@ def test_every_mode_declares_its_options_and_all_takes_only_shared_ones():
         assert "--lang" in options[mode]
 
 
-@pytest.mark.parametrize("argv, mode, rest", [
-    (["full", "--seed", "3"], "full", ["--seed", "3"]),
-    (["--seed", "3", "full"], "full", ["--seed", "3"]),
-    (["--lang", "zh", "--no-bias", "params"], "params", ["--lang", "zh", "--no-bias"]),
-    (["--preset", "tiny", "--mode", "attention", "--layer", "1"], "attention", ["--preset", "tiny", "--layer", "1"]),
-    (["--mode=generate"], "generate", []),
-    (["--preset", "tiny"], None, ["--preset", "tiny"]),
-    ([], None, []),
+@pytest.mark.parametrize("argv, mode, seed, lang", [
+    (["full", "--seed", "3"], "full", 3, None),
+    (["--lang", "zh", "params", "--no-bias"], "params", None, "zh"),
+    (["--preset", "tiny", "--mode", "attention", "--layer", "1"], "attention", None, None),
+    (["--mode=generate", "--seed", "5", "--lang", "zh", "--lang=en"], "generate", 5, "en"),
+    (["--mode", "full", "--mode", "components"], "components", None, None),
+    (["--preset", "tiny"], "all", None, None),
+    ([], "all", None, None),
 ])
-def test_the_mode_is_found_wherever_it_is_written(argv, mode, rest):
-    assert split_mode(argv, Parsers(Messages("en"))) == (mode, rest)
+def test_the_mode_and_language_are_parsed_by_argparse_and_the_last_one_wins(argv, mode, seed, lang):
+    args = parse(argv, Parsers(Messages("en")))
+    assert (args.mode, getattr(args, "seed", None) if seed else None, args.lang) == (mode, seed, lang)
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_last_lang_wins_through_the_entry_point(lang):
+    other = "zh" if lang == "en" else "en"
+    result = run("params", "--preset", "tiny", "--lang", other, "--lang", lang, entry=("-m", "glassgpt"))
+    assert result.returncode == 0 and bool(CHINESE.search(result.stdout)) == (lang == "zh")
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_an_option_before_the_mode_word_says_the_mode_comes_first(lang):
+    line = one_error_line(run_in_process("--preset", "tiny", "params", "--lang", lang))
+    assert "glassgpt params" in line and bool(CHINESE.search(line)) == (lang == "zh")
 
 
 def test_help_lists_the_modes_and_a_modes_help_lists_its_own_options():

@@ -9,6 +9,7 @@ import torch
 
 from glassgpt import GPT, GPTConfig
 from glassgpt.cli import attention as attention_mode
+from glassgpt.cli import plotting
 from glassgpt.cli.messages import Messages
 from glassgpt.cli.render import display_width
 from glassgpt.checkpoints import find_tokenizer
@@ -146,7 +147,7 @@ def test_the_png_carries_the_tokens_text(folders, tmp_path):
 
 
 def test_without_a_font_for_the_tokens_the_png_labels_positions_and_says_so(folders, tmp_path, monkeypatch):
-    monkeypatch.setattr(attention_mode, "chinese_font", lambda: None)
+    monkeypatch.setattr(plotting, "chinese_font", lambda: None)
     path = tmp_path / "a.png"
     for lang in ("en", "zh"):
         result = run_in_process("attention", "--checkpoint", folders["chars"], "--text", "the 你好", "--plot",

@@ -16,9 +16,9 @@ def fresh_compile_state():
     torch._dynamo.reset()
 
 
-def _model_and_batch(attention="sdpa"):
+def _model_and_batch(flash=True):
     torch.manual_seed(0)
-    model = GPT(GPTConfig.from_preset("tiny", attention=attention))
+    model = GPT(GPTConfig.from_preset("tiny", flash=flash))
     idx = torch.randint(0, model.config.vocab_size, (2, 17), generator=torch.Generator().manual_seed(1))
     return model, idx[:, :-1], idx[:, 1:]
 
@@ -65,11 +65,11 @@ def test_compiled_training_step_equals_eager():
     assert compiled_model.lm_head.weight is compiled_model.tok_emb.weight  # still tied
 
 
-@pytest.mark.parametrize("attention", ["sdpa", "manual"])
-def test_compiled_inference_forward_has_no_graph_break(attention):
+@pytest.mark.parametrize("flash", [True, False])
+def test_compiled_inference_forward_has_no_graph_break(flash):
     """Both attention paths trace as one graph. Dynamo's own eager backend checks the tracing (where graph breaks
     happen) without paying for code generation, which the training-step test above covers."""
-    model, idx, _ = _model_and_batch(attention)
+    model, idx, _ = _model_and_batch(flash)
     model.eval()
     compiled = torch.compile(model, fullgraph=True, backend="eager")
     with torch.no_grad():

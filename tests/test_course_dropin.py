@@ -180,7 +180,7 @@ def test_the_courses_checkpoint_opens_in_glassgpt(course):
 
 
 def test_every_part_builds_from_the_config_alone_and_the_flash_switch_is_per_module():
-    config = GPTConfig.from_preset("tiny", attention="sdpa")
+    config = GPTConfig.from_preset("tiny", flash=True)
     torch.manual_seed(0)
     block = TransformerBlock(config).eval()
     x = torch.randn(3, 7, config.n_embd)

@@ -499,18 +499,6 @@ def test_reading_changes_nothing_on_the_disk(tmp_path):
     assert not stale.exists()
 
 
-@pytest.fixture
-def small_mount(tmp_path):
-    """A 256 KiB tmpfs (root only): a disk that fills up, and that can be made read-only."""
-    mount = tmp_path / "disk"
-    mount.mkdir()
-    if os.geteuid() != 0 or subprocess.run(["mount", "-t", "tmpfs", "-o", "size=256k", "tmpfs", str(mount)],
-                                           capture_output=True).returncode != 0:
-        pytest.skip("mounting a tmpfs needs root")
-    yield mount
-    subprocess.run(["umount", "-l", str(mount)], check=False)
-
-
 def test_a_full_disk_during_a_save_is_one_error_and_the_old_checkpoint_is_whole(small_mount):
     folder = small_mount / "ckpt"
     old = small_model(seed=0, n_layer=1)

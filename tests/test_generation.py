@@ -30,7 +30,7 @@ CONFIGS = {
     "tiny": dict(vocab_size=64, block_size=16, n_layer=2, n_head=2, n_embd=16),
     "no-bias-untied": dict(vocab_size=97, block_size=48, n_layer=3, n_head=4, n_embd=32, bias=False,
                            tie_weights=False),
-    "manual-attention": dict(vocab_size=50, block_size=32, n_layer=2, n_head=1, n_embd=24, attention="manual"),
+    "manual-attention": dict(vocab_size=50, block_size=32, n_layer=2, n_head=1, n_embd=24, flash=False),
     "long-block": dict(vocab_size=80, block_size=256, n_layer=2, n_head=4, n_embd=32),
 }
 

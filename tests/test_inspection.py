@@ -32,7 +32,7 @@ def configs(draw):
     return GPTConfig(
         vocab_size=draw(st.integers(2, 40)), block_size=draw(st.integers(1, 10)), n_layer=draw(st.integers(1, 3)),
         n_head=n_head, n_embd=n_head * draw(st.integers(2, 6)), bias=draw(st.booleans()),
-        tie_weights=draw(st.booleans()), attention=draw(st.sampled_from(["sdpa", "manual"])),
+        tie_weights=draw(st.booleans()), flash=draw(st.booleans()),
     )
 
 
@@ -43,7 +43,7 @@ def build(config, seed=0):
 
 def manual_copy(model):
     """An independent manual-attention model with the same weights (copied), the way the model tests build one."""
-    manual = GPT(model.config.replace(attention="manual")).eval()
+    manual = GPT(model.config.replace(flash=False)).eval()
     manual.load_state_dict(model.state_dict())
     return manual
 
@@ -191,7 +191,7 @@ def test_inspection_leaves_the_model_alone():
     model.train()
     before = {k: v.clone() for k, v in model.state_dict().items()}
     trace_forward(model, torch.randint(0, 64, (2, 5), generator=torch.Generator().manual_seed(1)))
-    assert model.training and model.config.attention == "sdpa"
+    assert model.training and model.config.flash
     assert model.lm_head.weight is model.tok_emb.weight
     assert all(torch.equal(before[k], v) for k, v in model.state_dict().items())
     assert all(not m._forward_hooks and not m._forward_pre_hooks for m in model.modules())
@@ -265,7 +265,7 @@ def test_components_shows_the_shapes_hooks_see(config, seed):
         shown[".".join(path)] = (match[3], match[4])
     B, T = eval(shown["tok_emb"][0])  # the input the CLI chose; every shape must follow from it
     shown_config = GPTConfig(vocab_size=config.vocab_size, block_size=config.block_size, n_layer=config.n_layer,
-                             n_head=config.n_head, n_embd=config.n_embd, bias=config.bias, attention="manual")
+                             n_head=config.n_head, n_embd=config.n_embd, bias=config.bias, flash=False)
     seen = hooked(build(shown_config, seed), torch.zeros(B, T, dtype=torch.long))
     nh, hs, d = config.n_head, config.head_size, config.n_embd
     derived = {"(split_heads)": ((B, T, 3 * d), (B, nh, T, hs)), "(scores)": ((B, nh, T, hs), (B, nh, T, T)),

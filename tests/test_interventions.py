@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from glassgpt import GPT, GlassGPTError, GPTConfig
 from glassgpt.analysis import head_scores
-from glassgpt.inspection import written_out
+from glassgpt.inspection import flash_off
 from glassgpt.interventions import (ablate_each_head, ablate_heads, ablated, find_circuit, head_means,
                                     parse_heads)
 from glassgpt.training import held_out_batch, read_training_state
@@ -50,7 +50,7 @@ def weights_oracle(model: GPT, heads, means=None) -> GPT:
 
 
 def logits(model: GPT, idx) -> torch.Tensor:
-    with torch.no_grad(), written_out(model):
+    with torch.no_grad(), flash_off(model):
         return model(idx)[0]
 
 
@@ -75,7 +75,7 @@ def test_head_means_are_the_mean_of_hook_z_over_sequences_and_positions():
     model, idx = model_and_input(2)
     seen = []
     handle = model.blocks[1].attn.hook_z.register_forward_hook(lambda m, a, out: seen.append(out))
-    with torch.no_grad(), written_out(model):
+    with torch.no_grad(), flash_off(model):
         model(idx)
     handle.remove()
     torch.testing.assert_close(head_means(model, idx)[1, 2], seen[0][:, 2].mean(dim=(0, 1)))

@@ -25,7 +25,7 @@ from test_hub import COMMIT, hub_cache, offline_env  # noqa: F401 (hub_cache: a 
 from glassgpt import GPT, GPTConfig
 from glassgpt.analysis import SCORE_NAMES, head_scores
 from glassgpt.cli import lab as lab_mode
-from glassgpt.cli.messages import Messages
+from glassgpt.cli.messages import MESSAGES, Messages
 from glassgpt.cli.options import UsageError
 from glassgpt.errors import GlassGPTError, fields_of
 from glassgpt.lab import build_payload, write_page
@@ -390,8 +390,8 @@ def test_glassgpt_lab_on_the_command_line(tmp_path, entry, lang):
     assert line == t("usage.error", detail=t("usage.text_needs_tokenizer")) and not refused.exists()
 
     line = one_error_line(run_entry_point(entry, "--layer", "1", "--lang", lang))
-    before, after = t("usage.error", detail=t("usage.option_of_other_modes", option="--layer", mode="lab",
-                                              modes="\0")).split("\0")
+    before, after = MESSAGES.say("usage.error", lang, detail=MESSAGES.say(  # raw: t() escapes the "\0"
+        "usage.option_of_other_modes", lang, option="--layer", mode="lab", modes="\0")).split("\0")
     assert line.startswith(before) and line.endswith(after)
     named = set(line[len(before):len(line) - len(after)].split(", "))
     assert "attention" in named and "lab" not in named

@@ -167,7 +167,7 @@ def test_the_page_works_offline_in_chromium(browser, downloads, tmp_path, kind):
     canvas = browser.find_elements(By.CSS_SELECTOR, "#attention canvas")[head]
     tip = hover_cell(browser, canvas, T - 1, j)
     weight, score = row[j], data["attention"]["scores"][layer][head][T - 1][j]
-    assert f"weight {weight:.4f}" in tip and f"q·k/√d = {score:.4f}" in tip, tip
+    assert f"weight {weight:.4f}" in tip and f"q·k/√hs = {score:.4f}" in tip, tip
     browser.save_screenshot(str(tmp_path / f"{kind}-hover.png"))
     if kind == "induction":  # the picture README shows
         DOCS_SCREENSHOT.parent.mkdir(exist_ok=True)

@@ -1,18 +1,39 @@
 """Every message key the code can emit exists in both languages, with the same fields on both sides.
 
-The keys are found in the source itself (every `GlassGPTError(...)` and every `t(...)` call), so a typo or a key
-built at run time fails here rather than in front of a learner.
+The keys are found in the source itself (every `GlassGPTError(...)`, every `t(...)` and every
+`t.member(family, ...)` call), so a typo or a key built at run time fails here rather than in front of a learner;
+the catalogs themselves are found by importing every module of the package.
 """
 
 import ast
+import importlib
+import pkgutil
 from pathlib import Path
 
 import pytest
 
-from glassgpt.cli.messages import MESSAGES
-from glassgpt.errors import ERRORS, GlassGPTError, fields_of
+import glassgpt
+from glassgpt.analysis import SCORE_NAMES
+from glassgpt.cli.messages import MESSAGES, Messages
+from glassgpt.catalog import LANGUAGES, Catalog, fields_of
+from glassgpt.errors import ERRORS, GlassGPTError
+from glassgpt.inspection import trace_forward
 
 SOURCE = Path(__file__).resolve().parent.parent / "src" / "glassgpt"
+
+
+def catalogs() -> dict[str, Catalog]:
+    """Every Catalog a module of the package holds, by its module and name."""
+    found = {}
+    for module in pkgutil.walk_packages(glassgpt.__path__, "glassgpt."):
+        if module.name.startswith("glassgpt.cli.messages.") or module.name.endswith("__main__"):
+            continue  # merged into cli.messages.MESSAGES; a __main__ runs a program
+        imported = importlib.import_module(module.name)
+        source = Path(imported.__file__).read_text(encoding="utf-8")
+        for name, value in vars(imported).items():
+            if isinstance(value, Catalog) and f"\n{name} = " in source:  # made here, not imported
+                found[f"{module.name}.{name}"] = value
+    return found
 
 
 def _calls(name: str):
@@ -35,11 +56,39 @@ def _keys_of(path, node) -> list[str]:
     return [option.value for option in options]
 
 
-@pytest.mark.parametrize("table", [ERRORS, MESSAGES], ids=["errors", "cli"])
-def test_every_message_has_both_languages_with_the_same_fields(table):
+def test_the_catalogs_are_found_and_one_type():
+    assert {"glassgpt.errors.ERRORS", "glassgpt.cli.messages.MESSAGES", "glassgpt.lab.texts.PAGE_TEXTS",
+            "glassgpt.checker.texts.REPORT_TEXTS"} <= set(catalogs())
+
+
+@pytest.mark.parametrize("name", sorted(catalogs()))
+def test_every_message_has_both_languages_with_the_same_fields(name):
+    table = catalogs()[name]
     for key, sides in table.items():
-        assert len(sides) == 2 and all(sides), key
+        assert len(sides) == len(LANGUAGES) and all(sides), key
         assert fields_of(sides[0]) == fields_of(sides[1]), key
+        fields = {field: 7 for field in fields_of(sides[0])}
+        said = [table.say(key, lang, **fields) for lang in LANGUAGES]  # every side fills in with those fields
+        assert all(said), key
+
+
+def test_a_catalog_refuses_a_missing_language_or_different_fields():
+    with pytest.raises(ValueError):
+        Catalog({"a": ("{x} apples", "")})
+    with pytest.raises(ValueError):
+        Catalog({"a": ("{x} apples", "{y} 个苹果")})
+    with pytest.raises(ValueError):
+        Catalog.merged([Catalog({"a": ("a", "甲")}), Catalog({"a": ("b", "乙")})])
+
+
+def test_a_family_member_is_found_by_name_and_the_nearest_family_above_it():
+    table = Catalog({"hint.a": ("A", "甲"), "hint.a.b": ("AB", "甲乙")})
+    assert table.names("hint") == {"a", "a.b"} and table.member("hint", "a.b") == "hint.a.b"
+    assert table.nearest("hint", "a.b.c") == "hint.a.b" and table.nearest("hint", "a.z") == "hint.a"
+    assert table.nearest("hint", "z") is None
+    with pytest.raises(KeyError):
+        table.member("hint", "z")
+    assert table.voice("zh").member("hint", "a") == "甲" and table.voice("fr")("hint.a") == "A"
 
 
 def test_every_error_the_library_raises_is_in_the_table_with_its_fields():
@@ -67,6 +116,25 @@ def test_every_sentence_the_cli_says_is_in_the_table():
     for path, node in said:
         for key in _keys_of(path, node):
             assert key in MESSAGES, f"{path}:{node.lineno}: {key!r}"
+
+
+def test_every_family_the_cli_names_exists():
+    named = [(path, node) for path, node in _calls("member") if str(path).startswith("cli")]
+    named += [(path, node) for path, node in _calls("nearest") if str(path).startswith("cli")]
+    assert len(named) > 5, "t.member(...) calls not found: the scan is stale"
+    for path, node in named:
+        for family in _keys_of(path, node):
+            assert MESSAGES.names(family), f"{path}:{node.lineno}: no message in family {family!r}"
+
+
+def test_every_score_and_component_has_its_sentences():
+    """The names code holds (a score, a traced step's role) each have their member of the family that says them."""
+    assert MESSAGES.names("heads.name") == set(SCORE_NAMES) == MESSAGES.names("heads.def")
+    model = glassgpt.GPT(glassgpt.GPTConfig.from_preset("tiny"))
+    roles = {step.role for step in trace_forward(model, __import__("torch").zeros(1, 3, dtype=int)).steps}
+    t = Messages("zh")
+    for role in roles - {"gpt"}:
+        assert t.member("components.what", role, d=1, nh=1, hs=1, d4=1, vocab=1, block_size=1, p=0.0)
 
 
 def test_an_unknown_error_key_fails_loudly():

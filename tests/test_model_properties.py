@@ -24,7 +24,7 @@ def configs(draw, **fixed):
         n_embd=n_head * draw(st.integers(2, 8)),  # width 1 makes LayerNorm output 0: degenerate
         bias=draw(st.booleans()),
         tie_weights=draw(st.booleans()),
-        attention=draw(st.sampled_from(["sdpa", "manual"])),
+        flash=draw(st.booleans()),
     )
     fields.update(fixed)
     return GPTConfig(**fields)
@@ -76,8 +76,8 @@ def test_parts_build_from_the_config_alone_with_the_courses_defaults():
     norm = LayerNorm(8)
     assert norm.bias is None and norm.eps == 1e-5 and norm.weight.shape == (8,)
     assert LayerNorm(8, bias=True, eps=1e-3).bias.shape == (8,) and LayerNorm(8, eps=1e-3).eps == 1e-3
-    for attention_path, flash in (("sdpa", True), ("manual", False)):
-        config = GPTConfig.from_preset("tiny", attention=attention_path)
+    for flash in (True, False):
+        config = GPTConfig.from_preset("tiny", flash=flash)
         assert CausalSelfAttention(config).flash is flash and GPT(config).blocks[1].attn.flash is flash
     block = TransformerBlock(GPTConfig.from_preset("tiny", bias=False))
     assert block.ln_1.bias is None and block.attn.c_attn.bias is None and block.mlp.c_fc.bias is None
@@ -146,8 +146,8 @@ def test_batch_independence(config, data):
 @settings(max_examples=20, deadline=None)
 @given(config=configs(), seed=st.integers(0, 1000))
 def test_sdpa_equals_manual_attention_forward_and_backward(config, seed):
-    fast = build(config.replace(attention="sdpa"), seed)
-    manual = build(config.replace(attention="manual"), seed)
+    fast = build(config.replace(flash=True), seed)
+    manual = build(config.replace(flash=False), seed)
     manual.load_state_dict(fast.state_dict())
     idx = torch.randint(0, config.vocab_size, (2, config.block_size), generator=torch.Generator().manual_seed(seed))
     targets = torch.randint(0, config.vocab_size, idx.shape, generator=torch.Generator().manual_seed(seed + 1))
@@ -217,9 +217,9 @@ def test_ignored_targets_leave_the_loss():
     torch.testing.assert_close(loss, expected)
 
 
-@pytest.mark.parametrize("attention", ["sdpa", "manual"])
-def test_dropout_acts_in_training_only_and_reaches_the_attention_weights(attention):
-    config = GPTConfig.from_preset("tiny", dropout=0.5, attention=attention)
+@pytest.mark.parametrize("flash", [True, False])
+def test_dropout_acts_in_training_only_and_reaches_the_attention_weights(flash):
+    config = GPTConfig.from_preset("tiny", dropout=0.5, flash=flash)
     model = build(config)
     plain = build(config.replace(dropout=0.0))
     plain.load_state_dict(model.state_dict())

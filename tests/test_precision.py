@@ -81,7 +81,7 @@ def gpt2_small():
     torch.manual_seed(0)
     config = GPTConfig.from_preset("gpt2")
     sdpa = GPT(config).eval()
-    manual = GPT(config.replace(attention="manual")).eval()
+    manual = GPT(config.replace(flash=False)).eval()
     manual.load_state_dict(sdpa.state_dict())
     idx = torch.randint(0, config.vocab_size, (1, 64), generator=torch.Generator().manual_seed(1))
     with torch.no_grad():

@@ -1,40 +1,40 @@
-"""glassgpt: a GPT you can see through. The course's step-2 names, the errors it raises, `check(path)`, which
+"""glassgpt: a GPT you can see through. The course's step-2 names, the errors it raises, and `check(path)`, which
 grades a GPT a learner wrote, and for notebooks `show(model, text=..., tokenizer=...)` (the lab inline) and
-`%load_ext glassgpt` (results shown as HTML; glassgpt/notebook.py)."""
+`%load_ext glassgpt` (results shown as HTML; glassgpt/notebook.py).
 
-from .checker import check
-from .config import PRESETS, GPTConfig
-from .errors import GlassGPTError
-from .model import GPT, MLP, CausalSelfAttention, LayerNorm, TransformerBlock
+The names load when first used (PEP 562), so that `import glassgpt.cli` does not wait for torch: the command line
+imports torch inside main(), where Ctrl-C is caught."""
+
+import importlib
+
+# public name -> the module that defines it
+_HOMES = {"GPT": "model", "MLP": "model", "CausalSelfAttention": "model", "LayerNorm": "model",
+          "TransformerBlock": "model", "GPTConfig": "config", "PRESETS": "config", "GlassGPTError": "errors",
+          "check": "checker", "show": "notebook"}
 
 __all__ = ["GPT", "GPTConfig", "CausalSelfAttention", "MLP", "TransformerBlock", "LayerNorm", "GlassGPTError",
            "PRESETS", "check", "show"]
 __version__ = "0.2.0"
 
 
-def show(model, text=None, tokenizer=None, **options):
-    """The lab page of `model` reading `text`, shown inline in a notebook (notebook.show says every option)."""
-    from .notebook import show as show_lab  # the notebook display loads only when a notebook asks for it
-
-    return show_lab(model, text=text, tokenizer=tokenizer, **options)
-
-
 def load_ipython_extension(ipython):
     """`%load_ext glassgpt`: glassgpt's results show as HTML tables in this notebook."""
-    from .notebook import load_ipython_extension as load
-
-    load(ipython)
+    importlib.import_module(f"{__name__}.notebook").load_ipython_extension(ipython)
 
 
 def unload_ipython_extension(ipython):
-    from .notebook import unload_ipython_extension as unload
-
-    unload(ipython)
+    importlib.import_module(f"{__name__}.notebook").unload_ipython_extension(ipython)
 
 
-def __getattr__(name):
+def __getattr__(name: str):
     if name == "notebook":  # `glassgpt.notebook.view(...)` works before any `%load_ext glassgpt`
-        import importlib
+        return importlib.import_module(f"{__name__}.notebook")
+    if name not in _HOMES:
+        raise AttributeError(f"module 'glassgpt' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"{__name__}.{_HOMES[name]}"), name)
+    globals()[name] = value  # once
+    return value
 
-        return importlib.import_module(".notebook", __name__)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+def __dir__():
+    return sorted([*globals(), *__all__])

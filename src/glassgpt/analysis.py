@@ -29,14 +29,14 @@ from dataclasses import dataclass
 import torch
 
 from .errors import GlassGPTError
-from .inspection import attention_weights, capture
+from .inspection import attention_weights, capture, evaluating
 from .model import GPT
 
 SCORE_NAMES = ("previous_token", "first_token", "duplicate_token", "induction")
 DEFAULT_MIN_PERIOD = 4  # shorter periods blur the scores: with period 2, "the token after the earlier copy" is
 #                         the previous token, and a previous-token head would pass as an induction head
 DEFAULT_SEQUENCES = 32
-GOAL_INDUCTION, GOAL_PREVIOUS = 0.5, 0.4  # what counts as found: issue 11's goal for the trained model
+GOAL_INDUCTION, GOAL_PREVIOUS = 0.5, 0.4  # what counts as found in a trained model
 DEFAULT_SCORE_LENGTH = 64  # tokens per scoring sequence (fewer when the model's block_size is smaller)
 
 
@@ -49,6 +49,12 @@ class RepeatedTokens:
     starts: torch.Tensor  # (B,) where each row's repeating part begins (0 unless random_start)
 
 
+def largest_period(seq_len: int, vocab_size: int, random_start: bool = False) -> int:
+    """The longest period rows of seq_len ids can repeat with: distinct ids, seen twice (with random_start, also
+    one id left over for the filler, and both copies after the filler)."""
+    return min(vocab_size - 1, seq_len // 2) if random_start else min(vocab_size, seq_len - 1)
+
+
 def repeated_random_tokens(batch_size: int, seq_len: int, vocab_size: int, min_period: int, max_period: int,
                            generator: torch.Generator | None = None, random_start: bool = False) -> RepeatedTokens:
     """B rows of random token ids that repeat themselves: P_b distinct ids drawn uniformly from the vocabulary,
@@ -59,7 +65,7 @@ def repeated_random_tokens(batch_size: int, seq_len: int, vocab_size: int, min_p
     period still occurs twice), after S_b filler ids drawn from the ids that are not in the period. Without it,
     first occurrences are always in the first half of a row, and a model trained on such rows needs (and grows)
     a previous-token head only there."""
-    largest = min(vocab_size - 1, seq_len // 2) if random_start else min(vocab_size, seq_len - 1)
+    largest = largest_period(seq_len, vocab_size, random_start)
     if not 1 <= min_period <= max_period <= largest:
         raise GlassGPTError("repeat_periods", min_period=min_period, max_period=max_period, seq_len=seq_len,
                             vocab_size=vocab_size, largest=largest)
@@ -221,21 +227,25 @@ class LogitLens:
 def lens_logits(model: GPT, idx: torch.Tensor) -> torch.Tensor:
     """idx (B, T) -> (n_layer, B, T, V): lm_head(ln_f(residual stream after block l)) for every block l. The last
     is the model's own logits."""
+    return torch.stack(list(_lens_layers(model, idx)))  # (n_layer, B, T, V)
+
+
+def _lens_layers(model: GPT, idx: torch.Tensor):
+    """lm_head(ln_f(residual after block l)) (B, T, V) for each block l in turn: one V-wide tensor at a time.
+    The pass stops after the last block (its own ln_f and LM head would compute the last of these again)."""
     blocks = [f"blocks.{layer}" for layer in range(len(model.blocks))]
-    was_training = model.training
-    model.eval()  # no dropout: the lens reads the same stream as the model's prediction
-    try:
-        _, _, residuals, _ = capture(model, idx, names=set(blocks))
+    with evaluating(model):  # no dropout: the lens reads the same stream as the model's prediction
+        residuals = capture(model, idx, blocks, until=blocks[-1]).outputs
         with torch.no_grad():
-            return torch.stack([model.lm_head(model.ln_f(residuals[name])) for name in blocks])  # (n_layer, B, T, V)
-    finally:
-        model.train(was_training)
+            for name in blocks:
+                yield model.lm_head(model.ln_f(residuals[name]))  # (B, T, V)
 
 
 def logit_lens(model: GPT, idx: torch.Tensor, top_k: int = 5) -> LogitLens:
     """The k likeliest next tokens and their probabilities at every position of idx (B, T), after every block."""
     if isinstance(top_k, bool) or not isinstance(top_k, int) or top_k < 1:
         raise GlassGPTError("lens_top_k", value=repr(top_k))
-    probs = lens_logits(model, idx).float().softmax(dim=-1)  # (n_layer, B, T, V)
-    top_probs, top_ids = probs.topk(min(top_k, probs.size(-1)), dim=-1)  # (n_layer, B, T, k)
+    tops = [logits.float().softmax(dim=-1).topk(min(top_k, logits.size(-1)), dim=-1)
+            for logits in _lens_layers(model, idx)]  # per layer (B, T, k): never every layer's V-wide logits at once
+    top_probs, top_ids = torch.stack([top.values for top in tops]), torch.stack([top.indices for top in tops])
     return LogitLens(top_ids, top_probs)

@@ -1,29 +1,17 @@
 """Every error glassgpt raises for a bad value, written once in English and once in Simplified Chinese.
 
-`GlassGPTError(key, **fields)` is a `ValueError` whose text is the English sentence of `ERRORS[key]`, filled with
-`fields`; `error.message("zh")` is the same sentence in Chinese, which is what the CLI prints. Keys are checked
-when the error is made (an unknown key is a bug, and fails loudly), and tests/test_messages.py checks that every
-key the code raises exists here with the same fields in both languages.
+`GlassGPTError(key, **fields)` is a `ValueError` whose text is the English sentence of `ERRORS[key]` (a
+catalog.Catalog), filled with `fields`; `error.message("zh")` is the same sentence in Chinese, which is what the CLI
+prints. Keys are checked when the error is made (an unknown key is a bug, and fails loudly), and
+tests/test_messages.py checks that every key the code names exists, with the same fields in both languages.
 """
 
-import os
-import string
+from .catalog import LANGUAGES, Catalog, default_language, fields_of
 
-LANGUAGES = ("en", "zh")  # every text a person reads exists in these; the library's, the CLI's and the notebook's
-
-
-def default_language() -> str:
-    """zh when the locale says Chinese (LANG=zh_CN.UTF-8 and the like), else en: the one default of the library,
-    the CLI and the notebook display."""
-    for variable in ("LC_ALL", "LC_MESSAGES", "LANG"):
-        value = os.environ.get(variable)
-        if value:
-            return "zh" if value.lower().startswith("zh") else "en"
-    return "en"
-
+__all__ = ["ERRORS", "GlassGPTError", "LANGUAGES", "Catalog", "default_language", "fields_of"]
 
 # key -> (English, Chinese); both sides take the same {fields}
-ERRORS: dict[str, tuple[str, str]] = {
+ERRORS = Catalog({
     'config_not_int': (
         '{field} must be a whole number, got {value}; pass an int such as 64',
         '{field} 必须是整数，收到 {value}；请给出如 64 这样的整数'),
@@ -31,7 +19,8 @@ ERRORS: dict[str, tuple[str, str]] = {
         '{field} must be positive, got {value}; pass a value of at least 1',
         '{field} 必须为正数，收到 {value}；请给出至少为 1 的值'),
     'config_heads_divide': (
-        'n_embd ({n_embd}) must be divisible by n_head ({n_head}) so that every head gets the same size; choose n_head among the divisors of {n_embd}, or change n_embd',
+        'n_embd ({n_embd}) must be divisible by n_head ({n_head}) so that every head gets the same size; choose '
+        'n_head among the divisors of {n_embd}, or change n_embd',
         'n_embd（{n_embd}）必须能被 n_head（{n_head}）整除，每个头才能分到相同的维度；请选 {n_embd} 的约数作为 n_head，或修改 n_embd'),
     'config_dropout': (
         'dropout must be a number in [0, 1), got {value}; 0.0 disables it',
@@ -49,8 +38,8 @@ ERRORS: dict[str, tuple[str, str]] = {
         'unknown preset {name!r}; known presets: {known}',
         '未知预设 {name!r}；可用预设：{known}'),
     'unknown_field': (
-        'GPTConfig has no field {name!r}; its fields are {known}',
-        'GPTConfig 没有字段 {name!r}；它的字段有：{known}'),
+        '{owner} has no field {name!r}; its fields are {known}',
+        '{owner} 没有字段 {name!r}；它的字段有：{known}'),
     'idx_not_2d': (
         'idx must be 2-D (batch, time), got shape {shape}; for one sequence use idx.unsqueeze(0)',
         'idx 必须是二维的（batch, time），收到形状 {shape}；单条序列请用 idx.unsqueeze(0)'),
@@ -58,8 +47,12 @@ ERRORS: dict[str, tuple[str, str]] = {
         'idx is empty (shape {shape}); give at least one token',
         'idx 为空（形状 {shape}）；至少需要一个 token'),
     'too_long': (
-        'sequence of {length} tokens is longer than block_size {block_size}; crop it to the last {block_size} tokens or use a config with a larger block_size',
+        'sequence of {length} tokens is longer than block_size {block_size}; crop it to the last {block_size} tokens '
+        'or use a config with a larger block_size',
         '序列长度 {length} 超过了 block_size {block_size}；请截取最后 {block_size} 个 token，或使用更大的 block_size'),
+    'crop_block_size': (
+        'crop_block_size can only shorten the context: block_size must lie in [1, {current}], got {block_size}',
+        'crop_block_size 只能缩短上下文：block_size 必须在 [1, {current}] 之内，收到 {block_size}'),
     'bad_token_id': (
         'token ids must lie in [0, {last}] (vocab_size {vocab_size}), got ids from {low} to {high}',
         'token id 必须在 [0, {last}] 之内（vocab_size 为 {vocab_size}），收到的 id 从 {low} 到 {high}'),
@@ -107,8 +100,12 @@ ERRORS: dict[str, tuple[str, str]] = {
         '{file} has a tensor the config has no place for: {tensor}',
         '{file} 含有配置中没有位置的张量：{tensor}'),
     'seq_len_range': (
-        'seq_len must lie in [1, block_size {block_size}], got {seq_len}: a sequence has at least one token, and the model has positions for block_size of them',
+        'seq_len must lie in [1, block_size {block_size}], got {seq_len}: a sequence has at least one token, and the '
+        'model has positions for block_size of them',
         'seq_len 必须在 [1, block_size {block_size}] 之内，收到 {seq_len}：序列至少有一个 token，而模型只有 block_size 个位置'),
+    'mfu_positive': (
+        'estimate_mfu needs a positive time and a positive peak, got dt={dt} and peak_flops={peak_flops}',
+        'estimate_mfu 需要正的时间和正的峰值算力，收到 dt={dt}、peak_flops={peak_flops}'),
     'max_new_tokens_negative': (
         'max_new_tokens must be 0 or more, got {value}',
         'max_new_tokens 必须大于或等于 0，收到 {value}'),
@@ -134,19 +131,25 @@ ERRORS: dict[str, tuple[str, str]] = {
         '{file}, line {line}: importing it raised {error}',
         '{file}，第 {line} 行：导入时抛出了 {error}'),
     'learner_no_class': (
-        "{file} defines no class {name}; the course's layout has GPTConfig, CausalSelfAttention, MLP, TransformerBlock and GPT",
+        "{file} defines no class {name}; the course's layout has GPTConfig, CausalSelfAttention, MLP, "
+        "TransformerBlock and GPT",
         '{file} 没有定义类 {name}；课程的结构包括 GPTConfig、CausalSelfAttention、MLP、TransformerBlock 和 GPT'),
     'learner_import_timeout': (
-        '{file}, line {line}: importing it was still running after {seconds:g} s, the time limit; an endless loop at the top level? Code that should not run on import belongs under if __name__ == "__main__":, or give it more time with --timeout',
-        '{file}，第 {line} 行：导入它超过了时间限制 {seconds:g} 秒仍未结束；顶层是不是有死循环？不应在导入时运行的代码请放到 if __name__ == "__main__": 下面，或用 --timeout 给它更多时间'),
+        '{file}, line {line}: importing it was still running after {seconds:g} s, the time limit; an endless loop at '
+        'the top level? Code that should not run on import belongs under if __name__ == "__main__":, or give it more '
+        'time with --timeout',
+        '{file}，第 {line} 行：导入它超过了时间限制 {seconds:g} 秒仍未结束；顶层是不是有死循环？不应在导入时运行的代码请放到 if __name__ == "__main__": 下面，或用 '
+        '--timeout 给它更多时间'),
     'learner_import_crashed': (
         '{file}, line {line}: importing it crashed Python ({error})',
         '{file}，第 {line} 行：导入它时 Python 崩溃了（{error}）'),
     'learner_import_ended': (
-        '{file}: importing it ended the process (exit status {status}) before any check could run; remove the os._exit() or exit() from the top level, or put that code under if __name__ == "__main__":',
+        '{file}: importing it ended the process (exit status {status}) before any check could run; remove the '
+        'os._exit() or exit() from the top level, or put that code under if __name__ == "__main__":',
         '{file}：导入它时进程就结束了（退出状态 {status}），任何检查都没能运行；请去掉顶层的 os._exit() 或 exit()，或把那段代码放到 if __name__ == "__main__": 下面'),
     'learner_garbled': (
-        '{file}: the process running it sent something that is not an answer ({error}); does the file write to file descriptors it did not open?',
+        '{file}: the process running it sent something that is not an answer ({error}); does the file write to file '
+        'descriptors it did not open?',
         '{file}：运行它的进程发回了不是应答的内容（{error}）；这个文件是否向不属于它的文件描述符写了东西？'),
     'check_timeout_value': (
         'the time limit must be a positive number of seconds, got {value}; for example --timeout 60',
@@ -226,6 +229,9 @@ ERRORS: dict[str, tuple[str, str]] = {
         "{file} is not nanoGPT's meta.pkl: it needs 'stoi' (char -> id) and 'itos' (id -> char), each the other's "
         'inverse',
         "{file} 不是 nanoGPT 的 meta.pkl：它需要 'stoi'（字符 -> id）和 'itos'（id -> 字符），且两者互为逆映射"),
+    'nanogpt_override_args': (
+        'override_args may change only {known} (as in nanoGPT), got {unknown}',
+        'override_args 只能修改 {known}（与 nanoGPT 相同），收到 {unknown}'),
     'checkpoint_folder_not_ours': (
         '{folder} holds {names} but is not a checkpoint (no config.json of a GPT-2 or no weights file); '
         'save_pretrained replaces the whole folder, so save into a new or empty folder',
@@ -242,6 +248,18 @@ ERRORS: dict[str, tuple[str, str]] = {
         'the tokenizer cannot write {char} and would silently drop it (no byte fallback, no unknown token); use '
         'text its vocabulary covers',
         '分词器无法表示 {char}，会把它悄悄丢掉（没有字节回退，也没有未知 token）；请使用其词表覆盖的文本'),
+    'capture_unknown_name': (
+        '{argument} names {name!r}, which is no module or hook point of this model; names are module paths as '
+        'model.named_modules() gives them, e.g. {example!r}',
+        '{argument} 中的 {name!r} 不是此模型的模块或钩子点；名称是 model.named_modules() 给出的模块路径，'
+        '例如 {example!r}'),
+    'capture_until_cache': (
+        'until={until!r} would stop the pass with the KV cache filled for some layers only; capture without until '
+        'when passing a kv_cache',
+        'until={until!r} 会让前向计算中途停止，KV 缓存只有部分层被写入；传入 kv_cache 时请不要使用 until'),
+    'capture_layers': (
+        'layers must be one layer number or a non-empty list of them, each from 0 to {last}, got {layers}',
+        'layers 必须是一个层号或非空的层号列表，每个都在 0 到 {last} 之间，收到 {layers}'),
     'hub_unavailable': (
         'could not get {name} from the Hugging Face Hub ({reason}); on a machine with internet access run '
         '`hf download {name} --local-dir DIR`, then load DIR (--checkpoint DIR)',
@@ -289,16 +307,24 @@ ERRORS: dict[str, tuple[str, str]] = {
         'glassgpt\'s notebook display speaks en or zh, got {lang!r}; pass "en" or "zh"',
         'glassgpt 的笔记本显示只支持 en 或 zh，收到 {lang!r}；请传入 "en" 或 "zh"'),
     'show_needs_tokenizer': (
-        'show() needs a tokenizer to turn text into token ids; pass tokenizer= (a tokenizer, or a path holding one), or leave text out to see random repeated ids',
-        'show() 需要分词器才能把文字变成 token id；请传入 tokenizer=（一个分词器，或存有分词器的路径），或者不给 text，改看随机重复的 id'),
+        'show() needs a tokenizer to turn text into token ids; pass tokenizer= (a tokenizer, or a path holding '
+        'one), or leave text out to see random repeated ids',
+        'show() 需要分词器才能把文字变成 token id；请传入 tokenizer=（一个分词器，或存有分词器的路径），或者不给 '
+        'text，改看随机重复的 id'),
     'repeat_periods': (
-        'the periods must satisfy 1 <= min_period ({min_period}) <= max_period ({max_period}) <= {largest}: a period holds distinct tokens (vocab_size {vocab_size}) and must repeat within a row of {seq_len} tokens; choose periods in that range',
-        '周期必须满足 1 <= min_period（{min_period}）<= max_period（{max_period}）<= {largest}：一个周期内的 token 互不相同（vocab_size 为 {vocab_size}），且必须在 {seq_len} 个 token 长的一行内重复；请在此范围内选择周期'),
+        'the periods must satisfy 1 <= min_period ({min_period}) <= max_period ({max_period}) <= {largest}: a period '
+        'holds distinct tokens (vocab_size {vocab_size}) and must repeat within a row of {seq_len} tokens; choose '
+        'periods in that range',
+        '周期必须满足 1 <= min_period（{min_period}）<= max_period（{max_period}）<= {largest}：一个周期内的 token 互不相同（vocab_size 为 '
+        '{vocab_size}），且必须在 {seq_len} 个 token 长的一行内重复；请在此范围内选择周期'),
     'pattern_shape': (
-        'an attention pattern must have shape (n_layer, B, nh, T, T) and its keys (B, T, T), got {pattern} and {keys}; attention_weights(model, idx) returns such a pattern',
-        '注意力模式的形状必须是 (n_layer, B, nh, T, T)，键的形状必须是 (B, T, T)，收到 {pattern} 和 {keys}；attention_weights(model, idx) 返回的就是这样的模式'),
+        'an attention pattern must have shape (n_layer, B, nh, T, T) and its keys (B, T, T), got {pattern} and '
+        '{keys}; attention_weights(model, idx) returns such a pattern',
+        '注意力模式的形状必须是 (n_layer, B, nh, T, T)，键的形状必须是 (B, T, T)，收到 {pattern} 和 {keys}；attention_weights(model, idx) '
+        '返回的就是这样的模式'),
     'score_no_queries': (
-        'no position of these tokens has a key this score counts (for the duplicate-token and induction scores: no token occurs twice); score tokens in which some token repeats',
+        'no position of these tokens has a key this score counts (for the duplicate-token and induction scores: no '
+        'token occurs twice); score tokens in which some token repeats',
         '这些 token 中没有任何位置有该分数所计的键（对重复 token 分数和归纳分数而言：没有 token 出现两次）；请用有重复 token 的序列来评分'),
     'train_needs_data': (
         'the text task trains on a text file; name one (data="file.txt", or --data FILE)',
@@ -309,11 +335,29 @@ ERRORS: dict[str, tuple[str, str]] = {
     'train_data_unreadable': (
         'cannot read {file} as UTF-8 text ({reason}); give an existing text file saved as UTF-8',
         '无法以 UTF-8 文本读取 {file}（{reason}）；请给出一个存在的、以 UTF-8 保存的文本文件'),
+    'train_data_not_file': (
+        '{file} is not a regular file (but a folder, a FIFO, a device or a socket); training reads its text from a '
+        'regular file',
+        '{file} 不是普通文件（而是目录、FIFO、设备或套接字）；训练只从普通文件读取文本'),
+    'train_data_too_big': (
+        '{file} is {size} bytes, more than the {limit} bytes a training text may have; use a part of it (this '
+        'trainer grows small models in a few thousand steps)',
+        '{file} 有 {size} 字节，超过训练文本上限 {limit} 字节；请只用其中一部分（这个训练器只用几千步训练小模型）'),
+    'train_data_empty': (
+        '{file} is empty; give a text file with some text in it',
+        '{file} 是空的；请给出一个有内容的文本文件'),
     'train_data_short': (
-        '{file} has {length} characters; training needs at least {needed} (seq_len + 1); use a longer text or a smaller seq_len',
+        '{file} has {length} characters; training needs at least {needed} (seq_len + 1); use a longer text or a '
+        'smaller seq_len',
         '{file} 只有 {length} 个字符；训练至少需要 {needed} 个（seq_len + 1）；请换更长的文本，或减小 seq_len'),
+    'train_state_other_model': (
+        '{file} is the training state of another model ({state}) than the one beside it ({model}); resume the '
+        'folder the run saved into, or train again without resuming',
+        '{file} 是另一个模型（{state}）的训练状态，与同目录的模型（{model}）不符；请继续训练该次训练保存的目录，或不带'
+        '继续选项重新训练'),
     'train_no_state': (
-        '{folder} holds no {file}, so there is no run to resume; train without resuming first, or name the folder a run saved into',
+        '{folder} holds no {file}, so there is no run to resume; train without resuming first, or name the folder a '
+        'run saved into',
         '{folder} 中没有 {file}，因此没有可以继续的训练；请先不带继续选项训练一次，或指定训练保存到的目录'),
     'config_negative': (
         '{field} must be 0 or more, got {value}',
@@ -338,17 +382,14 @@ ERRORS: dict[str, tuple[str, str]] = {
         'no token is counted in this loss (every target is -1): give a longer input, or one whose tokens repeat',
         '这个损失里没有任何被计入的 token（所有目标都是 -1）：请给出更长的输入，或其中 token 有重复的输入'),
     'timeline_missing': (
-        '{folder} holds no {file}: only runs of `glassgpt train` record a timeline (older runs and Hugging Face folders have none); train one with `glassgpt train --task induction --out DIR`',
-        '{folder} 中没有 {file}：只有 `glassgpt train` 的训练会记录时间线（较早的训练和 Hugging Face 目录都没有）；请用 `glassgpt train --task induction --out DIR` 训练一个'),
+        '{folder} holds no {file}: only runs of `glassgpt train` record a timeline (older runs and Hugging Face '
+        'folders have none); train one with `glassgpt train --task induction --out DIR`',
+        '{folder} 中没有 {file}：只有 `glassgpt train` 的训练会记录时间线（较早的训练和 Hugging Face 目录都没有）；请用 `glassgpt train --task '
+        'induction --out DIR` 训练一个'),
     'timeline_damaged': (
         '{file} is not a timeline this version of glassgpt can read ({reason}); train again to record a new one',
         '{file} 不是此版本 glassgpt 能读取的时间线（{reason}）；请重新训练以记录新的时间线'),
-}
-
-
-def fields_of(text: str) -> set[str]:
-    """The {names} a message template fills in."""
-    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+})
 
 
 class GlassGPTError(ValueError):
@@ -363,5 +404,4 @@ class GlassGPTError(ValueError):
         super().__init__(self.message("en"))
 
     def message(self, lang: str = "en") -> str:
-        side = LANGUAGES.index(lang) if lang in LANGUAGES else 0
-        return ERRORS[self.key][side].format(**self.fields)
+        return ERRORS.say(self.key, lang, **self.fields)

@@ -14,11 +14,16 @@ Nothing here imports model.py; the code is written against the model's `forward(
 
 import functools
 import math
+from typing import TYPE_CHECKING
 
 import torch
 from torch.nn.attention import SDPBackend, sdpa_kernel
 
+from .accounting import require_memory
 from .errors import GlassGPTError
+
+if TYPE_CHECKING:
+    from .config import GPTConfig
 
 
 class LayerKVCache:
@@ -191,7 +196,7 @@ class GenerationMixin:
     - `check_input(idx)`, which raises a clear error for ids the model cannot take.
     """
 
-    config: "GPTConfig"  # noqa: F821 (the model's; never imported here, so that model.py is imported by nobody)
+    config: "GPTConfig"  # the model's
 
     def check_input(self, idx: torch.Tensor, targets=None, past: int = 0) -> None:
         raise NotImplementedError("the model class defines check_input")
@@ -223,6 +228,7 @@ class GenerationMixin:
         """
         check_generate_arguments(max_new_tokens, temperature, top_k, top_p)
         self._check_prompt(idx)
+        self._require_memory(idx.size(0), idx.size(1), max_new_tokens, use_cache)
         return self._generation_steps(idx.long(), max_new_tokens, temperature, top_k, top_p, use_cache,
                                       generator, compile)
 
@@ -234,6 +240,18 @@ class GenerationMixin:
                 self.check_input(chunk)
         else:
             self.check_input(idx)
+
+    def _require_memory(self, batch_size: int, prompt_length: int, max_new_tokens: int, use_cache: bool) -> None:
+        """Refuse a generation whose token buffer and KV cache would not fit, before either is allocated: the loop
+        keeps every token id (8 bytes each) and, with the cache, keys and values (2 x n_layer x n_embd numbers a
+        token) for at most block_size tokens, plus the spare slot (see compiled_decode_step)."""
+        config, weight = self.config, next(self.parameters())
+        tokens = prompt_length + max_new_tokens
+        cache = 0
+        if use_cache:
+            cache = 2 * config.n_layer * config.n_embd * weight.element_size() * (min(config.block_size, tokens) + 1)
+        require_memory(batch_size * (8 * tokens + cache),
+                       f"generate max_new_tokens={max_new_tokens} batch_size={batch_size}", weight.device)
 
     @torch.inference_mode()
     def _generation_steps(self, idx, max_new_tokens, temperature, top_k, top_p, use_cache, generator, compile):

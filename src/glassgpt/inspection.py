@@ -5,20 +5,33 @@ plain data; the CLI and the lab render it. Nothing here prints, and no attention
 intermediate of attention (q, k, v, scores, masked scores, pattern, each head's output) is read from the hook
 points of the model's written-out path (model.py), so what is shown is what the model computed.
 
+The public calls:
+    run_with_cache(model, idx, names_filter)   TransformerLens's call: (logits, {name: tensor}) for the names chosen
+    capture(model, idx, names, inputs, until)  the same, with module inputs on request and a stop after any module
+    attention_weights(model, idx, layers)      (n_layers, B, nh, T, T), stopping after the last layer asked for
+    attention_taps(model, idx, taps, kv_cache) any hook points of every layer side by side, with the logits
+    trace_forward, walk_through_head, mask_demo, scale_demo    the views the CLI and the lab show
+
 Notable:
+- Looking costs one forward pass plus the bytes of what is kept. Only the names asked for are hooked; a kept
+  tensor is the model's own (never a copy), a module's input is kept only when asked for, and the layered calls
+  copy each layer into one tensor allocated once (no stacking afterwards). `until` stops the pass where the look
+  ends: a view of layer 2 never runs layer 3, the final LayerNorm or the LM head.
 - The fused SDPA kernel never materialises the attention weights, so each look runs the model with every
-  attention module switched to its written-out path (`attn.flash = False`), and switches it back afterwards.
+  attention module switched to its written-out path (`flash_off`: `attn.flash = False`), and switches it back
+  afterwards.
   The two paths compute the same function (tests/test_model_properties.py).
 - Everything runs under `torch.no_grad()` in the mode the model is in: call `model.eval()` first for a look
-  without dropout (the CLI does).
+  without dropout (the CLI does), or look inside `evaluating(model)`, which puts the mode back afterwards.
 """
 
 import contextlib
-import math
 from dataclasses import dataclass
 
 import torch
 
+from .config import attention_scale
+from .errors import GlassGPTError
 from .model import GPT, CausalSelfAttention, attention, causal_mask
 
 # the written-out path's hook points that the forward trace shows as steps, and the step each one is: role
@@ -30,6 +43,16 @@ HOOK_STEPS = {
     "hook_pattern": ("softmax", "hook_masked_scores"),  # the attention weights
     "hook_z": ("weighted_sum", "attn_dropout"),  # weights @ v (B, nh, T, hs)
 }
+
+
+@dataclass(frozen=True)
+class Capture:
+    """What one pass of `capture` kept: only the names asked for, each the very tensor the model made."""
+
+    outputs: dict[str, torch.Tensor]  # name -> what that module or hook point returned, in the order they returned
+    inputs: dict[str, torch.Tensor]  # name -> its first tensor input, in the order the pass entered them
+    logits: torch.Tensor | None  # (B, T, V); None when the pass stopped early (`until`)
+    loss: torch.Tensor | None  # cross-entropy against targets; None without targets or when stopped early
 
 
 @dataclass(frozen=True)
@@ -101,9 +124,21 @@ class ScaleDemo:
 
 
 @contextlib.contextmanager
-def written_out(model: GPT):
-    """Run every attention module of `model` on its written-out path, whose hook points see every tensor; put
-    each module's own choice back afterwards. No weight is touched."""
+def evaluating(model):
+    """Run `model` in eval mode (no dropout: the function it computes, as a view shows it), and put back the mode
+    it was in afterwards, whatever happens inside."""
+    was_training = model.training
+    model.eval()
+    try:
+        yield model
+    finally:
+        model.train(was_training)
+
+
+@contextlib.contextmanager
+def flash_off(model: GPT):
+    """Run every attention module of `model` on its written-out path (`flash = False`), whose hook points see
+    every tensor; put each module's own choice back afterwards. No weight is touched."""
     modules = [m for m in model.modules() if isinstance(m, CausalSelfAttention)]
     flash = [m.flash for m in modules]
     for module in modules:
@@ -125,35 +160,83 @@ def _role(name: str) -> tuple[str, int | None]:
     return name, None
 
 
-def capture(model: GPT, idx: torch.Tensor, targets: torch.Tensor | None = None, names=None):
-    """Run `model` once on idx, written out, and record for each module (those in `names`, or all) its first
-    tensor input and its output, in the order the forward pass enters them.
-    -> (order, inputs, outputs, (logits, loss))"""
-    order, inputs, outputs = [], {}, {}
+class _Stop(Exception):
+    """Raised by the hook on `until` once that module has returned: the rest of the pass is not needed."""
+
+
+def _chooser(names, model: GPT, argument: str):
+    """names_filter's convention (TransformerLens's): None = every name; a name; a list of names; or a function
+    name -> bool. Listed names must exist: a typo would otherwise capture nothing, silently."""
+    if names is None:
+        return lambda name: True
+    if callable(names):
+        return names
+    names = {names} if isinstance(names, str) else set(names)
+    known = {name for name, _ in model.named_modules()}
+    unknown = sorted(names - known)
+    if unknown:
+        raise GlassGPTError("capture_unknown_name", argument=argument, name=unknown[0],
+                            example="blocks.0.attn.hook_pattern")
+    return names.__contains__
+
+
+def capture(model: GPT, idx: torch.Tensor, names=None, inputs=(), targets: torch.Tensor | None = None,
+            kv_cache=None, until: str | None = None) -> Capture:
+    """Run `model` once on idx (B, T), written out, keeping only what is asked for (no copy of anything kept):
+
+    names:  whose output to keep (module paths, hook points included): None for every one, a name, a list of
+            names, or a function name -> bool (TransformerLens's names_filter);
+    inputs: whose first tensor input to keep, the same way; none by default (most inputs are another module's
+            output anyway);
+    until:  a module name: the pass stops as soon as that module has returned (logits and loss are then None),
+            so a look at layer 2 costs the first three blocks, not the whole model and its LM head;
+    targets, kv_cache: as for the model's forward (with a kv_cache, idx holds only the new tokens).
+    """
+    keep_output, keep_input = _chooser(names, model, "names"), _chooser(inputs, model, "inputs")
+    if until is not None:
+        _chooser([until], model, "until")  # the name must exist
+        if kv_cache is not None:  # the layers after `until` would fall behind the others in the cache
+            raise GlassGPTError("capture_until_cache", until=until)
+    outputs, kept_inputs = {}, {}
 
     def before(name):
         def hook(module, args):
-            if name not in inputs:  # a module called twice keeps its first call
-                order.append(name)
-                inputs[name] = args[0]
+            kept_inputs.setdefault(name, args[0])  # a module called twice keeps its first call
         return hook
 
     def after(name):
         def hook(module, args, output):
-            outputs.setdefault(name, output[0] if isinstance(output, tuple) else output)  # GPT: (logits, loss)
+            if keep_output(name):
+                outputs.setdefault(name, output[0] if isinstance(output, tuple) else output)  # GPT: (logits, loss)
+            if name == until:
+                raise _Stop
         return hook
 
     handles = []
     for name, module in model.named_modules():
-        if names is None or name in names:
-            handles += [module.register_forward_pre_hook(before(name)), module.register_forward_hook(after(name))]
+        if keep_input(name):
+            handles.append(module.register_forward_pre_hook(before(name)))
+        if name == until or keep_output(name):
+            handles.append(module.register_forward_hook(after(name)))
+    logits = loss = None
     try:
-        with torch.no_grad(), written_out(model):
-            result = model(idx, targets)
+        with torch.no_grad(), flash_off(model):
+            logits, loss = model(idx, targets, kv_cache=kv_cache)
+    except _Stop:
+        pass
     finally:
         for handle in handles:
             handle.remove()
-    return order, inputs, outputs, result
+    return Capture(outputs, kept_inputs, logits, loss)
+
+
+def run_with_cache(model: GPT, idx: torch.Tensor, names_filter=None, kv_cache=None, until: str | None = None):
+    """TransformerLens's call on glassgpt: one forward pass on idx (B, T) -> (logits (B, T, V), cache), `cache` a
+    dict from name to the tensor that module or hook point returned, for the names `names_filter` chooses (None:
+    every one; a name; a list; a function name -> bool). Only what is chosen is kept, as the model made it.
+    `until`: stop after that module (logits then None); `kv_cache`: as for the model's forward."""
+    seen = capture(model, idx, names_filter, kv_cache=kv_cache, until=until)
+    return seen.logits, seen.outputs
 
 
 def _std(tensor: torch.Tensor) -> float:
@@ -164,7 +247,8 @@ def trace_forward(model: GPT, idx: torch.Tensor, targets: torch.Tensor | None = 
     """Every module of `model` with the shapes it really received and returned on `idx` (B, T), in the order
     the forward pass runs them; inside attention also the steps that no module performs (head split, scores,
     mask, softmax, weighted sum, merge), read from the hook points. Parameter counts and tying come from `model`."""
-    order, inputs, outputs, (logits, loss) = capture(model, idx, targets)
+    seen = capture(model, idx, inputs=lambda name: True, targets=targets)  # every module's input and output
+    inputs, outputs = seen.inputs, seen.outputs
     owner = {}  # id(parameter) -> the first module that holds it directly
     for name, module in model.named_modules():
         for p in module.parameters(recurse=False):
@@ -178,7 +262,7 @@ def trace_forward(model: GPT, idx: torch.Tensor, targets: torch.Tensor | None = 
                     shared[0] if shared else None, _std(made))
 
     steps = []
-    for name in order:
+    for name in inputs:  # the order the pass entered the modules: a parent before its children
         attn_name, _, last = name.rpartition(".")
         role, layer = _role(name)
         if last.startswith("hook_"):
@@ -191,35 +275,54 @@ def trace_forward(model: GPT, idx: torch.Tensor, targets: torch.Tensor | None = 
                                   inputs[f"{attn_name}.c_proj"]))
         else:
             steps.append(step(name, role, layer, inputs[name], outputs[name], model.get_submodule(name)))
-    return ForwardTrace(tuple(steps), logits, loss)
+    return ForwardTrace(tuple(steps), seen.logits, seen.loss)
+
+
+def _layered(model: GPT, idx: torch.Tensor, taps, layers, kv_cache=None, until: str | None = None):
+    """One pass that copies each chosen layer's `hook_<tap>` output into one tensor per tap, allocated at the
+    first layer: (len(layers), B, nh, T, ...). The copy is all there is; nothing is stacked afterwards, and the
+    model's own tensor goes on through the pass untouched (and is freed when the layer is done with it)."""
+    kept = dict.fromkeys(taps)
+
+    def keep(tap, slot):
+        def hook(module, args, output):
+            if kept[tap] is None:
+                kept[tap] = output.new_empty((len(layers), *output.shape))
+            kept[tap][slot].copy_(output)
+        return hook
+
+    handles = [getattr(model.blocks[layer].attn, f"hook_{tap}").register_forward_hook(keep(tap, slot))
+               for slot, layer in enumerate(layers) for tap in taps]
+    try:
+        seen = capture(model, idx, names=(), kv_cache=kv_cache, until=until)
+    finally:
+        for handle in handles:
+            handle.remove()
+    return seen.logits, kept
+
+
+def _layers(model: GPT, layers) -> list[int]:
+    n_layer = len(model.blocks)
+    layers = list(range(n_layer)) if layers is None else [layers] if isinstance(layers, int) else list(layers)
+    if not layers or any(isinstance(n, bool) or not isinstance(n, int) or not 0 <= n < n_layer for n in layers):
+        raise GlassGPTError("capture_layers", layers=repr(layers), last=n_layer - 1)
+    return layers
 
 
 def attention_taps(model: GPT, idx: torch.Tensor, taps=("pattern",), kv_cache=None):
     """One forward pass on idx (B, T), written out -> (logits (B, T, V), {tap: (n_layer, B, nh, T, ...)}): what
-    every layer's hook points `hook_<tap>` saw, for the taps named (q, k, v, scores, masked_scores, pattern, z).
+    every layer's hook points `hook_<tap>` saw, for the taps named (q, k, v, scores, masked_scores, pattern, z),
+    each tap's layers side by side in one tensor (filled as the pass goes: no stacked copy).
     With a `kv_cache`, idx holds only the new tokens, and keys, scores and patterns span the cache too (T_k)."""
-    seen = {tap: [None] * len(model.blocks) for tap in taps}
-
-    def keep(tap, layer):
-        def hook(module, args, output):
-            seen[tap][layer] = output
-        return hook
-
-    handles = [getattr(block.attn, f"hook_{tap}").register_forward_hook(keep(tap, layer))
-               for layer, block in enumerate(model.blocks) for tap in taps]
-    try:
-        with torch.no_grad(), written_out(model):
-            logits, _ = model(idx, kv_cache=kv_cache)  # (B, T, V)
-    finally:
-        for handle in handles:
-            handle.remove()
-    return logits, {tap: torch.stack(tensors) for tap, tensors in seen.items()}
+    return _layered(model, idx, taps, _layers(model, None), kv_cache)
 
 
-def attention_weights(model: GPT, idx: torch.Tensor) -> torch.Tensor:
-    """Every layer's attention weights on idx (B, T): (n_layer, B, nh, T, T); each row sums to 1 and entries
-    above the diagonal (later tokens) are exactly 0."""
-    return attention_taps(model, idx)[1]["pattern"]
+def attention_weights(model: GPT, idx: torch.Tensor, layers=None) -> torch.Tensor:
+    """The attention weights on idx (B, T) of every layer, or of the `layers` listed (a layer number or a list):
+    (n_layers, B, nh, T, T); each row sums to 1 and entries above the diagonal (later tokens) are exactly 0.
+    The pass stops after the last layer asked for: no LM head, no logits."""
+    layers = _layers(model, layers)
+    return _layered(model, idx, ("pattern",), layers, until=f"blocks.{max(layers)}.attn.hook_pattern")[1]["pattern"]
 
 
 def walk_through_head(model: GPT, idx: torch.Tensor, layer: int, head: int) -> HeadWalkthrough:
@@ -227,13 +330,15 @@ def walk_through_head(model: GPT, idx: torch.Tensor, layer: int, head: int) -> H
     tensors, read from the hook points of its written-out path."""
     attn = f"blocks.{layer}.attn"
     hooks = ("hook_q", "hook_k", "hook_v", "hook_scores", "hook_masked_scores", "hook_pattern", "hook_z")
-    names = {attn, f"{attn}.c_proj"} | {f"{attn}.{hook}" for hook in hooks}
-    _, inputs, outputs, _ = capture(model, idx, names=names)
+    names = [f"{attn}.c_proj"] + [f"{attn}.{hook}" for hook in hooks]
+    kept = capture(model, idx, names, inputs=[attn, f"{attn}.c_proj"], until=attn)  # nothing after this layer
+    inputs, outputs = kept.inputs, kept.outputs
     seen = {hook: outputs[f"{attn}.{hook}"][0, head] for hook in hooks}  # this head of the first sequence
     T, hs = seen["hook_q"].shape
     return HeadWalkthrough(
         layer=layer, head=head, tokens=idx[0], x=inputs[attn][0], q=seen["hook_q"], k=seen["hook_k"],
-        v=seen["hook_v"], scale=1.0 / math.sqrt(hs), scores=seen["hook_scores"], mask=causal_mask(T, T, idx.device),
+        v=seen["hook_v"], scale=model.config.attention_scale, scores=seen["hook_scores"],
+        mask=causal_mask(T, T, idx.device),
         masked=seen["hook_masked_scores"], weights=seen["hook_pattern"], out=seen["hook_z"],
         merged=inputs[f"{attn}.c_proj"][0], projected=outputs[f"{attn}.c_proj"][0],
     )
@@ -247,13 +352,13 @@ def mask_demo(model: GPT, idx: torch.Tensor, layer: int, head: int) -> MaskDemo:
     position = tokens.size(1) - 1
     changed[0, position] = (tokens[0, position] + 1) % model.config.vocab_size
     attn = f"blocks.{layer}.attn"
-    names = {f"{attn}.hook_q", f"{attn}.hook_k", f"{attn}.hook_v"}
-    runs = [capture(model, sequence, names=names)[2] for sequence in (tokens, changed)]
+    names = [f"{attn}.hook_q", f"{attn}.hook_k", f"{attn}.hook_v"]
+    runs = [capture(model, sequence, names, until=names[-1]).outputs for sequence in (tokens, changed)]
 
     def head_output(seen, use_mask):
         q, k, v = (seen[f"{attn}.{hook}"][:, head:head + 1] for hook in ("hook_q", "hook_k", "hook_v"))
         mask = causal_mask(q.size(2), k.size(2), q.device) if use_mask else None  # (T, T) or every key
-        return attention(q, k, v, mask, scale=1.0 / math.sqrt(q.size(-1)))[0, 0]  # (T, hs)
+        return attention(q, k, v, mask, scale=model.config.attention_scale)[0, 0]  # (T, hs)
 
     def change(use_mask):
         before, after = (head_output(seen, use_mask) for seen in runs)
@@ -271,7 +376,7 @@ def scale_demo(head_size: int, n_keys: int, samples: int = 20000, seed: int = 0)
     q = torch.randn(samples, n_keys, head_size, generator=generator)
     k = torch.randn(samples, n_keys, head_size, generator=generator)
     raw = (q * k).sum(-1)  # (samples, n_keys)
-    scaled = raw / math.sqrt(head_size)
+    scaled = raw * attention_scale(head_size)
     return ScaleDemo(
         head_size, n_keys, _std(raw), _std(scaled),
         torch.softmax(raw, -1).amax(-1).mean().item(), torch.softmax(scaled, -1).amax(-1).mean().item(),

@@ -26,7 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from .errors import GlassGPTError
-from .inspection import attention_taps, written_out
+from .inspection import evaluating, flash_off, run_with_cache
 from .model import GPT
 
 HOW = ("zero", "mean")
@@ -120,7 +120,7 @@ def ablated(model: GPT, heads, how: str = "zero", means: torch.Tensor | None = N
     handles = [model.blocks[layer].attn.hook_z.register_forward_hook(replace(layer, chosen))
                for layer, chosen in by_layer.items()]
     try:
-        with written_out(model):
+        with flash_off(model):
             yield model
     finally:
         for handle in handles:
@@ -129,8 +129,9 @@ def ablated(model: GPT, heads, how: str = "zero", means: torch.Tensor | None = N
 
 def head_means(model: GPT, idx: torch.Tensor) -> torch.Tensor:
     """Each head's mean output over every sequence and position of idx (B, T): (n_layer, n_head, hs)."""
-    _, taps = attention_taps(model, idx, ("z",))
-    return taps["z"].float().mean(dim=(1, 3))  # (n_layer, B, nh, T, hs) -> (n_layer, nh, hs)
+    names = [f"blocks.{layer}.attn.hook_z" for layer in range(len(model.blocks))]
+    _, z = run_with_cache(model, idx, names, until=names[-1])  # no LM head: only the heads' outputs are needed
+    return torch.stack([z[name].float().mean(dim=(0, 2)) for name in names])  # (B, nh, T, hs) -> (n_layer, nh, hs)
 
 
 def _outcome(model: GPT, idx: torch.Tensor, targets: torch.Tensor):
@@ -153,15 +154,11 @@ def ablate_heads(model: GPT, idx: torch.Tensor, targets: torch.Tensor, heads, ho
     knocked out together. The model is run in eval mode and left as it was."""
     heads = tuple((int(layer), int(head)) for layer, head in heads)
     _check(model, heads, how, means)
-    was_training = model.training
-    model.eval()
-    try:
-        with written_out(model):
+    with evaluating(model):
+        with flash_off(model):
             before = _outcome(model, idx, targets)
         with ablated(model, heads, how, means):
             after = _outcome(model, idx, targets)
-    finally:
-        model.train(was_training)
     return Ablation(heads, how, before[0], after[0], before[1], after[1], before[2], after[2], before[3], after[3])
 
 

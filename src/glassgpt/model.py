@@ -15,12 +15,12 @@ Notable:
   Its intermediates pass through hook points (identity modules, TransformerLens's idea), so every view of the
   model (inspection.py, the checker, the lab) reads the model's own tensors instead of computing them again.
   PyTorch's fused `scaled_dot_product_attention` gives the same result within float rounding, faster;
-  `attn.flash` chooses per module, `config.attention` for the whole model.
+  `attn.flash` chooses per module, `config.flash` for the whole model.
 - Every part builds from the config alone (`CausalSelfAttention(config)`, ...), as the course's tests do.
 - The KV cache is an optional argument of `forward`, not a second model: each block is handed its own layer's
   cache, which appends and advances itself (generation.py).
 - Shape letters: B batch, T tokens in this call, T_k keys attended to (past + T), d = n_embd, nh heads,
-  hs = d // nh head size, V vocab.
+  hs = d // nh head size (config.head_size), V vocab.
 """
 
 import math
@@ -33,6 +33,7 @@ from .checkpoints import CheckpointMixin
 from .config import GPTConfig
 from .errors import GlassGPTError
 from .generation import GenerationMixin
+from .nanogpt import NanoGPTMixin
 
 # target ids that leave a position out of the loss: PyTorch's and Hugging Face's default, and nanoGPT's
 IGNORE_INDEX, IGNORE_NANOGPT = -100, -1
@@ -107,14 +108,16 @@ class CausalSelfAttention(nn.Module):
     - written out (`flash = False`): `attention()` above, step by step, with hook points on q, k, v, the scores,
       the masked scores, the pattern and each head's output: the path to read, and the one views look through;
     - fused (`flash = True`): PyTorch's `scaled_dot_product_attention`, one kernel, faster and lighter.
-    `flash` starts from `config.attention` and can be set on each module on its own.
+    `flash` starts from `config.flash` and can be set on each module on its own. Both scale scores by
+    `config.attention_scale`, 1/√hs.
     """
 
     def __init__(self, config: GPTConfig):
         super().__init__()
         self.n_head = config.n_head
         self.dropout = config.dropout
-        self.flash = config.attention == "sdpa"
+        self.flash = config.flash
+        self.scale = config.attention_scale  # 1/√hs
         # one Linear makes queries, keys and values for all heads at once (GPT-2's fused layout)
         self.c_attn = nn.Linear(config.n_embd, 3 * config.n_embd, bias=config.bias)
         self.c_proj = nn.Linear(config.n_embd, config.n_embd, bias=config.bias)  # merges the heads back
@@ -142,7 +145,7 @@ class CausalSelfAttention(nn.Module):
     def written_out_attention(self, q: torch.Tensor, k: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
         q, k, v = self.hook_q(q), self.hook_k(k), self.hook_v(v)
         mask = causal_mask(q.size(2), k.size(2), q.device)  # (T, T_k)
-        return attention(q, k, v, mask, scale=1.0 / math.sqrt(q.size(-1)), tap=self._tap,
+        return attention(q, k, v, mask, scale=self.scale, tap=self._tap,
                          dropout=self.attn_dropout)  # (B, nh, T, hs)
 
     def _tap(self, name: str, tensor: torch.Tensor) -> torch.Tensor:
@@ -162,6 +165,7 @@ class CausalSelfAttention(nn.Module):
             mask = causal_mask(T, T_k, q.device)  # after a past: the bottom-right-aligned triangle
         return F.scaled_dot_product_attention(
             q, k, v, attn_mask=mask, is_causal=is_causal, dropout_p=self.dropout if self.training else 0.0,
+            scale=self.scale,
         )  # (B, nh, T, hs)
 
 
@@ -194,7 +198,7 @@ class TransformerBlock(nn.Module):
         return x
 
 
-class GPT(GenerationMixin, CheckpointMixin, nn.Module):
+class GPT(NanoGPTMixin, GenerationMixin, CheckpointMixin, nn.Module):
     def __init__(self, config: GPTConfig):
         super().__init__()
         if not isinstance(config, GPTConfig):

@@ -26,7 +26,6 @@ import torch
 from .accounting import FlopCount, MemoryFootprint, ParameterCount, count_parameters, format_bytes
 from .analysis import SCORE_NAMES, HeadScores, LogitLens
 from .checker import CHECK_CONFIG, REFERENCE_NAMES, Report, Status
-from .cli.check import LABELS, MARKS, NOTES
 from .cli.messages import Messages
 from .config import GPTConfig
 from .errors import LANGUAGES, GlassGPTError, default_language
@@ -37,8 +36,6 @@ from .training import TrainResult
 
 SANDBOX = "allow-scripts allow-downloads"  # the lab's script runs and saves PNGs; no same-origin, no forms
 TIMELINE_ROWS = 12  # a timeline table shows this many of its points, evenly spread, first and last included
-_SCORE_NAMES = {"previous_token": "heads.name.previous_token", "first_token": "heads.name.first_token",
-                "duplicate_token": "heads.name.duplicate_token", "induction": "heads.name.induction"}
 _STATUS_COLOURS = {Status.PASS: "#15803d", Status.FAIL: "#b91c1c", Status.TODO: "#b45309", Status.SKIP: "#6b7280"}
 _language: list = [None]  # set_language's choice; None follows the locale
 
@@ -110,7 +107,7 @@ def _heads(heads) -> str:
 
 def _head_scores(scores: HeadScores, t, tokenizer=None) -> str:
     n, T = scores.tokens.idx.shape
-    parts = [f'<p style="margin:6px 0 2px"><b>{_e(t.text(_SCORE_NAMES[name]))}</b></p>'
+    parts = [f'<p style="margin:6px 0 2px"><b>{_e(t.member("heads.name", name))}</b></p>'
              + _grid(t, scores.by_name()[name], 0.0, 1.0, kind=f"score-{name}") for name in SCORE_NAMES]
     return _block("head-scores", t("nb.head_scores", n=n, T=T), *parts)
 
@@ -171,19 +168,19 @@ def _report(report: Report, t, tokenizer=None) -> str:
     config = ", ".join(f"{name}={value}" for name, value in CHECK_CONFIG.items())
     rows = []
     for f in report.findings:
-        label = t.text(LABELS[f.check], reference=REFERENCE_NAMES.get(f.role, f.part))
+        label = t.member("check.label", f.check, reference=REFERENCE_NAMES.get(f.role, f.part))
         said = []
         for note in f.notes:
-            sentence = t.text(NOTES[note.key][0], **note.fields)
+            sentence = t.member("check.note", note.key, **note.fields)
             if note.where is not None:
                 sentence = t("check.at_text", name=note.where.name, line=note.where.line, text=sentence)
             said.append(_e(sentence) + (f"<br><code>| {_e(note.where.code)}</code>" if note.where and note.where.code
                                          else ""))
-            hint = NOTES[note.key][1]
+            hint = t.nearest("check.hint", note.key, **note.fields)  # a family of mistakes shares its hint
             if hint and f.status != Status.PASS:
-                said.append(_e(t("check.hint", hint=t.text(hint, **note.fields))))
+                said.append(_e(t("check.hint", hint=hint)))
         mark = (f'<td data-status="{f.status.value}" style="padding:2px 6px;font-weight:bold;'
-                f'color:{_STATUS_COLOURS[f.status]}">{_e(t.text(MARKS[f.status]))}</td>')
+                f'color:{_STATUS_COLOURS[f.status]}">{_e(t.member("check.mark", f.status.value))}</td>')
         rows.append([mark, _td(f.part, code=True), _td(label),
                      '<td style="padding:2px 6px">' + "<br>".join(said) + "</td>"])
     counts = report.counts()
@@ -210,7 +207,7 @@ def _timeline(timeline: Timeline, t, tokenizer=None) -> str:
             + [_heat(best[name][i], 0, 1) if best[name][i] is not None else _td("–") for name in best]
             for i in shown]
     header = [t("nb.step"), t("nb.train_loss"), timeline.measure,
-              *(t("nb.best_score", name=t.text(_SCORE_NAMES[name])) for name in best)]
+              *(t("nb.best_score", name=t.member("heads.name", name)) for name in best)]
     caption = t("nb.timeline", points=P, steps=timeline.steps[-1], every=timeline.every, measure=timeline.measure)
     change = phase_change(timeline)
     return _block("timeline", caption, _table(header, rows, "timeline"),

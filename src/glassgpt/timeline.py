@@ -39,7 +39,7 @@ import torch.nn.functional as F
 
 from .analysis import DEFAULT_MIN_PERIOD, DEFAULT_SCORE_LENGTH, SCORE_NAMES, head_scores
 from .errors import GlassGPTError
-from .inspection import attention_weights
+from .inspection import attention_weights, evaluating
 from .model import GPT
 
 TIMELINE_JSON, TIMELINE_TENSORS = "timeline.json", "timeline.safetensors"
@@ -137,9 +137,7 @@ class Recorder:
             return
         device = next(model.parameters()).device
         self.vocab_size = model.config.vocab_size
-        was_training = model.training
-        model.eval()
-        try:
+        with evaluating(model):
             idx, targets = held_out(self.batches, step)
             batch = next((i for i, seen in enumerate(self.batches_seen) if seen.shape == idx.shape
                           and torch.equal(seen, idx)), None)
@@ -149,8 +147,6 @@ class Recorder:
             measure = in_context_measure(model, self.task, idx.to(device), targets.to(device))
             scores = _scores(model)
             pattern = attention_weights(model, self.probe.to(device))[:, 0].float().cpu()  # (L, nh, T_p, T_p)
-        finally:
-            model.train(was_training)
         loss = sum(self.losses) / len(self.losses) if self.losses else None
         self.losses = []
         self.points.append({"step": step, "train_loss": loss, "in_context": measure, "held_out": batch,

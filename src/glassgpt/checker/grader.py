@@ -55,9 +55,6 @@ SHAPES_INPUT = (3, 5)  # batch and tokens of the shapes check: shorter than bloc
 # The loss at initialisation passes within this fraction of ln(vocab_size). GPT-2's initialisation lands within
 # 1% here; PyTorch's default N(0, 1) embedding as a tied head lands at several times ln(vocab_size).
 INIT_LOSS_MARGIN = 0.1
-# the note that says a part's output differs in no classic way
-DIFFERS = {"layer_norm": "layer_norm.differs", "attention": "attention.differs", "mlp": "mlp.differs",
-           "block": "block.differs", "gpt": "gpt.differs"}
 # the glassgpt class that stands in for each replaceable attribute of a block or GPT
 _STAND_INS = {"attn": "CausalSelfAttention", "mlp": "MLP", "ln_1": "LayerNorm", "ln_2": "LayerNorm",
               "blocks": "TransformerBlock", "ln_f": "LayerNorm"}
@@ -69,14 +66,14 @@ def _build(s: Subject) -> tuple[Status, list[Note], Subject]:
     """The learner's class built from the config (their own initialisation), in eval mode, and a copy with random
     weights, isolated from the failed parts below. A class of glassgpt's own is not the learner's."""
     if s.cls.glassgpt:
-        key = "glassgpt_subclass" if s.cls.own else "glassgpt_class"
+        key = "glassgpt.subclass" if s.cls.own else "glassgpt.class"
         return FAIL, [Note(key, {"name": s.name, "base": s.cls.glassgpt})], s
     own = s.build(s.config)
     if not isinstance(own, Remote):
         return FAIL, [Note("not_module", {"call": s.call_text(), "got": own})], s
     if own.glassgpt:
         path, base = own.glassgpt[0]
-        return FAIL, [Note("glassgpt_part", {"name": s.name, "path": path, "base": base}, s.where("__init__"))], s
+        return FAIL, [Note("glassgpt.part", {"name": s.name, "path": path, "base": base}, s.where("__init__"))], s
     random, weights = s.learner.randomised(own, s.generator("weights"))
     s = dataclasses.replace(s, own=own, random=s.isolated(random, weights), weights=weights)
     replaced = list(dict.fromkeys(_STAND_INS[name] for name in s.replaced()))  # in order, once each
@@ -143,7 +140,7 @@ def _compare(s: Subject, x: torch.Tensor, got: torch.Tensor) -> tuple[Status, li
     glass, diff = first
     mistakes = diagnose(s.role, glass, x, got, same)
     if mistakes is None:
-        return FAIL, [Note(DIFFERS[s.role], {"diff": diff}, s.where())]
+        return FAIL, [Note(f"{s.role}.differs", {"diff": diff}, s.where())]  # no classic mistake explains it
     return FAIL, [_mistake_note(s, knob, option) for knob, option in mistakes.items()]
 
 

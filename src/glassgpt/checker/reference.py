@@ -61,7 +61,7 @@ def same(got: torch.Tensor, expected: torch.Tensor) -> bool:
 
 def reference_config(gelu: str = "tanh", eps: float = 1e-5, **changes) -> GPTConfig:
     """glassgpt's config for the references: CHECK_CONFIG, the written-out attention, the given GELU and eps."""
-    return GPTConfig(**{**CHECK_CONFIG, "attention": "manual", "gelu_approximate": gelu, "layer_norm_eps": eps,
+    return GPTConfig(**{**CHECK_CONFIG, "flash": False, "gelu_approximate": gelu, "layer_norm_eps": eps,
                         **changes})
 
 

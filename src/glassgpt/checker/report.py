@@ -17,9 +17,9 @@ The structure, stable (the CLI, the notebook display and learners' own code read
 
 `str(report)` is a plain-text table for a terminal, one line per check.
 
-A note's `key` names what it says; the CLI (cli/check.py) holds one sentence per key, in English and Chinese.
-Every key a note can have is listed here (`NOTE_KEYS`, and a mistake's name from mistakes.py), and a note with
-another key fails as it is made, so that a typo shows in the tests and never in front of a learner.
+A note's `key` names what it says: its sentence, in English and Chinese, is `check.note.<key>` of texts.py. Every
+key a note can have is one that has a sentence there (`NOTE_KEYS`, and a mistake's name from mistakes.py), and a
+note with another key fails as it is made, so that a typo shows in the tests and never in front of a learner.
 Findings cross from the child process to the CLI as JSON (`to_json` / `finding_from_json`).
 """
 
@@ -27,6 +27,7 @@ from dataclasses import asdict, dataclass, field
 from enum import Enum
 
 from .mistakes import MISTAKE_KEYS
+from .texts import REPORT_TEXTS
 
 
 class Status(Enum):
@@ -36,20 +37,10 @@ class Status(Enum):
     SKIP = "skip"  # not run: it waits for a failure before it to be fixed
 
 
-# every key a note can have, besides a classic mistake's name (mistakes.MISTAKE_KEYS)
-NOTE_KEYS = frozenset({
-    # what went right
-    "build_ok", "replaced", "shapes_ok", "gpt_shapes_ok", "gpt_shapes_last", "same", "gelu_tanh", "gelu_none", "params_ok",
-    "init_loss_ok", "gradients_ok",
-    # what the learner's code did
-    "no_class", "glassgpt_class", "glassgpt_subclass", "glassgpt_part", "not_module", "raised", "not_written", "not_tensor", "shape", "not_finite", "causal",
-    "eval_random", "missing_tensor", "tensor_shape", "gpt_returns", "logits_last_only", "logits_targets", "loss_not_none",
-    "loss_not_scalar", "gpt.loss", "param_count", "head_not_tied", "init_loss", "no_gradient", "gradient_not_finite",
-    # a part whose output no classic mistake explains
-    "layer_norm.differs", "attention.differs", "mlp.differs", "block.differs", "gpt.differs",
-    # the child process did not finish the check, or answered with something that is not an answer (sandbox.py)
-    "timeout", "crashed", "exited", "garbled",
-})
+# every key a note can have besides a classic mistake's name (mistakes.MISTAKE_KEYS): each that has its sentence
+# (texts.py: what went right, what the learner's code did, a part whose output no classic mistake explains, a
+# child process that did not finish or answered with something that is not an answer)
+NOTE_KEYS = frozenset(REPORT_TEXTS.names("check.note") - MISTAKE_KEYS)
 
 
 @dataclass(frozen=True)
@@ -71,7 +62,7 @@ class Note:
 
     def __post_init__(self):
         if self.key not in NOTE_KEYS and self.key not in MISTAKE_KEYS:
-            raise KeyError(f"note key {self.key!r} is in neither report.NOTE_KEYS nor mistakes.MISTAKE_KEYS")
+            raise KeyError(f"note key {self.key!r} has no sentence in checker/texts.py")
 
 
 @dataclass(frozen=True)
@@ -100,8 +91,9 @@ class Report:
     def __str__(self) -> str:
         counts = self.counts()
         lines = [f"{self.file}: {len(self.findings)} checks, " + ", ".join(
-            f"{counts[status]} {name}" for status, name in ((Status.PASS, "passed"), (Status.FAIL, "failed"),
-                                                            (Status.TODO, "not written yet"), (Status.SKIP, "not run")))]
+            f"{counts[status]} {name}" for status, name in (
+                (Status.PASS, "passed"), (Status.FAIL, "failed"), (Status.TODO, "not written yet"),
+                (Status.SKIP, "not run")))]
         width = max((len(f.part) for f in self.findings), default=0)
         for f in self.findings:
             notes = "; ".join(_note_text(note) for note in f.notes) if f.status != Status.PASS else ""

@@ -319,6 +319,6 @@ def _warm_up() -> None:
     first calls are slow (its kernels load lazily), and that time should not count against the learner's code.
     One thread: the tensors are tiny, and threads only contend with whatever else the machine runs."""
     torch.set_num_threads(1)
-    model = GPT(GPTConfig(**CHECK_CONFIG, attention="manual"))
+    model = GPT(GPTConfig(**CHECK_CONFIG, flash=False))
     idx = torch.zeros(2, CHECK_CONFIG["block_size"], dtype=torch.long)
     model(idx, idx)[1].backward()

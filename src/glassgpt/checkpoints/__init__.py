@@ -28,9 +28,11 @@ from .folders import recover_interrupted_save
 from .hf import CONFIG_FILE, WEIGHTS_FILE, config_from_hf, config_to_hf, hf_tensors, read_config
 from .hub import HUB_NAMES, download_from_hub, locate_checkpoint
 from .mixin import CheckpointMixin
+from .saving import check_save_target
 from .resolve import Checkpoint, checkpoint_config, find_tokenizer, load_tokenizer, read_checkpoint
 
 __all__ = ["CheckpointMixin", "Checkpoint", "read_checkpoint", "checkpoint_config", "find_tokenizer",
-           "load_tokenizer", "locate_checkpoint", "download_from_hub", "recover_interrupted_save", "read_config",
+           "load_tokenizer", "locate_checkpoint", "download_from_hub", "recover_interrupted_save",
+           "check_save_target", "read_config",
            "read_weights_file", "config_from_hf", "config_to_hf", "hf_tensors", "CONFIG_FILE", "WEIGHTS_FILE",
            "HUB_NAMES"]

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import torch
 
-from ..config import PRESETS, GPTConfig
+from ..config import PRESETS, GPTConfig, upgrade_fields
 from ..errors import GlassGPTError
 from ..text import CharTokenizer
 from .files import describe, is_state_dict
@@ -53,6 +53,7 @@ def _config_of(value, file: Path) -> GPTConfig | None:
         value = {f.name: vars(value)[f.name] for f in dataclasses.fields(GPTConfig) if f.name in vars(value)}
     if not isinstance(value, Mapping):
         raise GlassGPTError("checkpoint_pt_config_type", file=str(file), type=type(value).__name__)
+    value = upgrade_fields(value)
     known = [f.name for f in dataclasses.fields(GPTConfig)]
     unknown = [name for name in value if name not in known]
     if unknown:

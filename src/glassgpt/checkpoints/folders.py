@@ -32,9 +32,7 @@ def write_folder(folder: Path, fill: Callable[[Path], None], replaceable: Callab
     `replaceable(folder)` raises when an existing folder is not ours to replace; it runs under the lock. On any
     failure the folder is as it was and nothing is left behind; a failure of the disk (read-only, full, ...) is a
     GlassGPTError naming the folder and the reason."""
-    folder = Path(os.path.abspath(folder))
-    if folder.is_symlink():
-        folder = folder.resolve()  # replace what the link points to, not the link
+    folder = folder_to_replace(folder)
     try:
         folder.parent.mkdir(parents=True, exist_ok=True)
         with folder_lock(folder, exclusive=True):
@@ -58,6 +56,12 @@ def write_folder(folder: Path, fill: Callable[[Path], None], replaceable: Callab
     except (OSError, RuntimeError) as e:  # torch.save and safetensors say a full disk as a RuntimeError / their own
         reason = getattr(e, "strerror", None) or (str(e).strip().splitlines() or [type(e).__name__])[0][:160]
         raise GlassGPTError("checkpoint_save_failed", folder=str(folder), reason=reason) from e
+
+
+def folder_to_replace(path) -> Path:
+    """The absolute folder a save to `path` replaces: what a link points to, not the link."""
+    folder = Path(os.path.abspath(path))
+    return folder.resolve() if folder.is_symlink() else folder
 
 
 def _settle(temporary: Path, like: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import torch
 
-from ..config import GPTConfig
+from ..config import GPTConfig, upgrade_fields
 from ..errors import GlassGPTError
 from .files import read_regular_text
 
@@ -78,7 +78,7 @@ def config_from_hf(hf: dict) -> GPTConfig:
         gelu_approximate=_GELU_BY_HF_NAME[activation],
         layer_norm_eps=float(hf.get("layer_norm_epsilon", 1e-5)),
     )
-    fields.update(hf.get("glassgpt", {}))  # glassgpt's own fields (bias=False, attention path) win
+    fields.update(upgrade_fields(hf.get("glassgpt", {})))  # glassgpt's own fields (bias=False, flash) win
     return GPTConfig(**fields)
 
 

@@ -8,7 +8,6 @@ What the loss is measured on: --text (every next token); else, for a folder `gla
 batch its timeline measures on; else random sequences that repeat themselves (copyable tokens only).
 """
 
-import json
 from pathlib import Path
 
 import torch
@@ -16,10 +15,10 @@ import torch
 from ..analysis import DEFAULT_MIN_PERIOD
 from ..interventions import HOW, ablate_each_head, ablate_heads, find_circuit, head_means, parse_heads
 from ..training import TRAINING_STATE, TrainSettings, held_out_batch, induction_batch, read_training_state
-from .messages import Messages
-from .options import (UsageError, add_model_options, add_text_options, drawable_vocab_size, encode_text,
+from .output import finite_json
+from .options import (UsageError, add_model_options, add_text_options, drawable_ids, encode_text,
                       model_from_args, tokenizer_from_args)
-from .plotting import check_png_path, chinese_font, save_png
+from .plotting import check_png_path, write_png
 from .render import heading, matrix, wrap
 
 ROWS = 32  # random repeating sequences measured on, without a run or a text
@@ -50,12 +49,14 @@ def measured_on(args, model, tokenizer):
         idx, targets = held_out_batch(settings)
         return idx, targets, "run" if settings.task == "induction" else "run_text", \
             {"rows": idx.size(0), "T": idx.size(1)}
-    T, vocab = min(config.block_size, LENGTH), drawable_vocab_size(config, tokenizer)
+    ids = drawable_ids(config, tokenizer)
+    T, vocab = min(config.block_size, LENGTH), len(ids)
     if T < 2 * DEFAULT_MIN_PERIOD or vocab <= DEFAULT_MIN_PERIOD:
         raise UsageError("heads.model_too_short", needed=2 * DEFAULT_MIN_PERIOD, block_size=config.block_size)
     settings = TrainSettings(batch_size=ROWS, seq_len=T, vocab_size=vocab, min_period=DEFAULT_MIN_PERIOD,
                              max_period=min(T // 2, vocab - 1))
-    idx, targets = induction_batch(settings, torch.Generator().manual_seed(args.seed))
+    idx, targets = induction_batch(settings, torch.Generator().manual_seed(args.seed))  # positions in `ids`
+    idx, targets = ids[idx], torch.where(targets >= 0, ids[targets.clamp(min=0)], targets)
     return idx, targets, "random", {"rows": ROWS, "T": T, "seed": args.seed}
 
 
@@ -109,40 +110,38 @@ def set_json(result) -> dict:
             "changed_positions": changed_positions(result)}
 
 
-def write_plot(each, path: Path, t) -> list[str]:
-    import matplotlib
+def ablation_figure(each, labels):
+    """A matplotlib figure: the change in loss of knocking out each head, one n_layer x n_head heatmap."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
-    font = chinese_font() if t.lang == "zh" else None
-    labels = Messages("zh" if font else "en")
     n_layer, n_head = each.change.shape
-    with matplotlib.rc_context({"font.sans-serif": ([font] if font else []) + matplotlib.rcParams["font.sans-serif"]}):
-        figure = Figure(figsize=(1.5 + 0.5 * n_head, 1.2 + 0.5 * n_layer), layout="constrained")
-        FigureCanvasAgg(figure)
-        axes = figure.subplots()
-        limit = max(float(each.change.abs().max()), 1e-6)
-        image = axes.imshow(each.change.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
-        axes.set_xticks(range(n_head))
-        axes.set_yticks(range(n_layer))
-        axes.set_xlabel(labels("heads.plot.head"))
-        axes.set_ylabel(labels("heads.plot.layer"))
-        if n_layer * n_head <= 64:
-            for layer in range(n_layer):
-                for head in range(n_head):
-                    axes.text(head, layer, f"{float(each.change[layer, head]):+.2f}", ha="center", va="center",
-                              fontsize=7)
-        figure.colorbar(image, ax=axes, shrink=0.8)
-        axes.set_title(labels("ablate.plot.title"), fontsize=10)
-        save_png(figure, path)
-    lines = wrap(t("ablate.plot_written", file=str(path)))
-    if t.lang == "zh" and not font:
-        lines += wrap(t("plot.english"))
-    return lines
+    figure = Figure(figsize=(1.5 + 0.5 * n_head, 1.2 + 0.5 * n_layer), layout="constrained")
+    FigureCanvasAgg(figure)
+    axes = figure.subplots()
+    limit = max(float(each.change.abs().max()), 1e-6)
+    image = axes.imshow(each.change.numpy(), cmap="RdBu_r", vmin=-limit, vmax=limit)
+    axes.set_xticks(range(n_head))
+    axes.set_yticks(range(n_layer))
+    axes.set_xlabel(labels("heads.plot.head"))
+    axes.set_ylabel(labels("heads.plot.layer"))
+    if n_layer * n_head <= 64:
+        for layer in range(n_layer):
+            for head in range(n_head):
+                axes.text(head, layer, f"{float(each.change[layer, head]):+.2f}", ha="center", va="center",
+                          fontsize=7)
+    figure.colorbar(image, ax=axes, shrink=0.8)
+    axes.set_title(labels("ablate.plot.title"), fontsize=10)
+    return figure
+
+
+def write_plot(each, path: Path, t) -> list[str]:
+    said = write_png(path, t, lambda labels: ablation_figure(each, labels))
+    return wrap(t("ablate.plot_written", file=str(path))) + said
 
 
 def run(args, t) -> list[str]:
-    plot = check_png_path(args.plot)
+    plot = check_png_path(args)
     model = model_from_args(args)
     config = model.config
     asked = [parse_heads(text, config.n_layer, config.n_head) for text in args.heads or []]
@@ -158,7 +157,7 @@ def run(args, t) -> list[str]:
                      for heads in [*[(lh,) for lh in circuit.alone], *circuit.together]]
     sentence = circuit_sentence(circuit, each, t)
     if args.json:
-        lines = [json.dumps({
+        lines = [finite_json({
             "how": args.how, "measured_on": kind, **fields, "loss": each.loss_before, "chance": each.chance,
             "each": [[round(float(x), 6) for x in row] for row in each.change],
             "sets": [set_json(result) for result in sets],
@@ -166,7 +165,7 @@ def run(args, t) -> list[str]:
                         "together": [[list(lh) for lh in group] for group in circuit.together],
                         "together_change": list(circuit.together_change),
                         "unused": [list(lh) for lh in circuit.unused], "threshold": circuit.threshold},
-            "sentence": sentence}, ensure_ascii=False)]
+            "sentence": sentence})]
     else:
         source = args.checkpoint or f"--preset {args.preset or 'small'} --seed {args.seed}"
         lines = heading(t("ablate.title", how=args.how, source=source))

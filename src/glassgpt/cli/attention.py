@@ -9,7 +9,7 @@ from ..model import causal_mask
 from .messages import Messages
 from .options import (UsageError, add_model_options, add_text_options, describe, example_input, model_from_args,
                       require_finite)
-from .plotting import check_png_path, chinese_font, save_png
+from .plotting import check_png_path, write_png
 from .render import (column_labels, flow, heading, heatmap, matrix, row_labels, shade_legend,
                      side_by_side, tokens_line, visible, wrap)
 
@@ -112,9 +112,9 @@ def heatmap_lines(weights, layer: int, heads: list[int], t, texts=None) -> list[
 
 def attention_figure(weights, layers: list[int], heads: list[int], labels: Messages, tokens=None):
     """A matplotlib figure: the causal mask, then the attention weights of each chosen head of each chosen layer,
-    one panel each, labelled. `weights` (n_layer, nh, T, T) for one sequence; `tokens`: a tick label per position
-    (default 0, 1, ...). Returns the Figure; the panels are the axes that hold an image (1 + len(layers) *
-    len(heads) of them)."""
+    one panel each, labelled. `weights[layer]` (nh, T, T) for one sequence (a tensor or a dict by layer);
+    `tokens`: a tick label per position (default 0, 1, ...). Returns the Figure; the panels are the axes that hold
+    an image (1 + len(layers) * len(heads) of them)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
 
@@ -122,7 +122,7 @@ def attention_figure(weights, layers: list[int], heads: list[int], labels: Messa
     from matplotlib import colormaps
     from matplotlib.colors import ListedColormap
 
-    T = weights.size(-1)
+    T = weights[layers[0]].size(-1)
     rows, columns = len(layers), len(heads) + 1
     figure = Figure(figsize=(2.1 * columns + 0.8, 2.1 * rows + 0.6), layout="constrained")
     FigureCanvasAgg(figure)  # render with Agg, never an interactive backend
@@ -140,7 +140,7 @@ def attention_figure(weights, layers: list[int], heads: list[int], labels: Messa
     for row, layer in enumerate(layers):
         for column, head in enumerate(heads, start=1):
             axes = grid[row][column]
-            panel = np.ma.masked_array(weights[layer, head].float().cpu().numpy(), masked)  # (T, T)
+            panel = np.ma.masked_array(weights[layer][head].float().cpu().numpy(), masked)  # (T, T)
             image = axes.imshow(panel, cmap=weight_colours, vmin=0, vmax=1)
             axes.set_title(labels("attention.plot.panel", layer=layer, head=head), fontsize=9)
     for axes in figure.axes:
@@ -163,31 +163,28 @@ def write_plot(weights, layers, heads, path: Path, t, texts=None) -> list[str]:
     """The PNG, in the user's language when a font can draw it; the tokens' text on the axes when known, in a
     font that can draw it (the Chinese font when one is installed), else the positions t0, t1, ... and a line
     that says so."""
-    import matplotlib
-
-    font = chinese_font()
-    labels = Messages("zh" if t.lang == "zh" and font else "en")
-    families = ["DejaVu Sans", font] if font else ["DejaVu Sans"]  # a glyph missing in one comes from the next
     tokens = None if texts is None else [visible(text) for text in texts]
-    with matplotlib.rc_context({"font.family": families}), warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        figure = attention_figure(weights, layers, heads, labels, tokens)
-        figure.canvas.draw()  # a glyph no font has is a warning here, before anything is written
+    undrawable = False
+
+    def draw(labels):
+        nonlocal undrawable
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            figure = attention_figure(weights, layers, heads, labels, tokens)
+            figure.canvas.draw()  # a glyph no font has is a warning here, before anything is written
         undrawable = tokens is not None and any("Glyph" in str(warning.message) for warning in caught)
-        if undrawable:
-            figure = attention_figure(weights, layers, heads, labels, column_labels(len(tokens)))
-        save_png(figure, path)
+        return attention_figure(weights, layers, heads, labels, column_labels(len(tokens))) if undrawable else figure
+
+    said = write_png(path, t, draw)
     lines = wrap(t("attention.plot_written", file=str(path), panels=len(layers) * len(heads), layers=len(layers),
-                   heads=len(heads)))
-    if t.lang == "zh" and not font:
-        lines += wrap(t("plot.english"))
+                   heads=len(heads))) + said
     if undrawable:
         lines += wrap(t("attention.plot_positions"))
     return lines
 
 
 def run(args, t) -> list[str]:
-    plot = check_png_path(args.plot)
+    plot = check_png_path(args)
     model = model_from_args(args)
     config = model.config
     _check_choice(args.layer, config.n_layer, "--layer")
@@ -196,8 +193,11 @@ def run(args, t) -> list[str]:
     example = example_input(args, model, 1, min(TOKENS, config.block_size))
     idx, texts = example.idx, example.texts  # (1, T)
     T = idx.size(1)
-    weights = attention_weights(model, idx)[:, 0].cpu()  # (n_layer, nh, T, T), the one sequence
-    require_finite(weights, args)
+    # only the layers shown: every layer for a plot of them all, else the one layer (the pass stops after it)
+    shown = list(range(config.n_layer)) if plot is not None and args.layer is None else [layer]
+    weights = dict(zip(shown, attention_weights(model, idx, shown)[:, 0].cpu()))  # layer -> (nh, T, T)
+    for layer_weights in weights.values():
+        require_finite(layer_weights, args)
 
     lines = heading(t("attention.title", config=describe(config)))
     lines += wrap(t("attention.intro", layer=layer, head=head, nh=config.n_head, hs=config.head_size))

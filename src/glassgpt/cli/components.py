@@ -16,28 +16,10 @@ def add_arguments(parser, t) -> None:
     add_text_options(parser, t)
 
 
-def descriptions(config, t) -> dict[str, str]:
-    """One line on what each component does, by its role in the trace (inspection.Step.role)."""
-    n = dict(d=config.n_embd, nh=config.n_head, hs=config.head_size, d4=4 * config.n_embd,
-             vocab=config.vocab_size, block_size=config.block_size, p=config.dropout)
-    return {
-        "tok_emb": t("components.what.tok_emb", **n), "pos_emb": t("components.what.pos_emb", **n),
-        "drop": t("components.what.drop", **n), "block": t("components.what.block", **n),
-        "ln_1": t("components.what.ln_1", **n), "attn": t("components.what.attn", **n),
-        "attn.c_attn": t("components.what.attn.c_attn", **n),
-        "attn.split_heads": t("components.what.attn.split_heads", **n),
-        "attn.scores": t("components.what.attn.scores", **n), "attn.mask": t("components.what.attn.mask", **n),
-        "attn.softmax": t("components.what.attn.softmax", **n),
-        "attn.attn_dropout": t("components.what.attn.attn_dropout", **n),
-        "attn.weighted_sum": t("components.what.attn.weighted_sum", **n),
-        "attn.merge_heads": t("components.what.attn.merge_heads", **n),
-        "attn.c_proj": t("components.what.attn.c_proj", **n),
-        "attn.resid_dropout": t("components.what.attn.resid_dropout", **n),
-        "ln_2": t("components.what.ln_2", **n), "mlp": t("components.what.mlp", **n),
-        "mlp.c_fc": t("components.what.mlp.c_fc", **n), "mlp.gelu": t("components.what.mlp.gelu", **n),
-        "mlp.c_proj": t("components.what.mlp.c_proj", **n), "mlp.dropout": t("components.what.mlp.dropout", **n),
-        "ln_f": t("components.what.ln_f", **n), "lm_head": t("components.what.lm_head", **n),
-    }
+def description(step, config, t) -> str:
+    """One line on what a component does, by its role in the trace (inspection.Step.role)."""
+    return t.member("components.what", step.role, d=config.n_embd, nh=config.n_head, hs=config.head_size,
+                    d4=4 * config.n_embd, vocab=config.vocab_size, block_size=config.block_size, p=config.dropout)
 
 
 def _row(step, t, depth: int) -> str:
@@ -70,7 +52,6 @@ def run(args, t) -> list[str]:
     B, T = example.idx.shape  # --text: one sequence of its tokens
     trace = trace_forward(model, example.idx)
     require_finite(trace.logits, args)
-    what = descriptions(config, t)
 
     lines = heading(t("components.title", config=describe(config)))
     lines += wrap(t("components.intro" if args.text is None else "components.intro_text", B=B, T=T))
@@ -82,7 +63,7 @@ def run(args, t) -> list[str]:
 
     def show(step):
         lines.append(_row(step, t, _depth(step)))
-        notes = [what[step.role]]
+        notes = [description(step, config, t)]
         if step.tied_to:
             notes.append(t("components.tied", owner=step.tied_to))
         for note in notes:

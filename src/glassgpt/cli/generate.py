@@ -12,9 +12,9 @@ import time
 
 import torch
 
-from ..accounting import require_memory
+from ..errors import GlassGPTError
 from ..text import StreamDecoder
-from .options import (UsageError, add_model_options, add_text_options, describe, drawable_vocab_size, encode_text,
+from .options import (UsageError, add_model_options, add_text_options, describe, drawable_ids, encode_text,
                       model_from_args, tokenizer_from_args)
 from .output import Part
 from .render import WIDTH, display_width, visible, wrap
@@ -39,16 +39,22 @@ def add_arguments(parser, t) -> None:
     parser.add_argument("--compile", action="store_true", help=t("generate.opt.compile"))
 
 
-def parse_prompt(text: str | None, vocab_size: int, block_size: int, seed: int) -> torch.Tensor:
-    """--prompt "1,2,3" -> tensor([[1, 2, 3]]); no --prompt: a few random ids drawn from --seed. (1, T)"""
+def parse_prompt(text: str | None, vocab_size: int, block_size: int, seed: int,
+                 drawable: torch.Tensor | None = None) -> torch.Tensor:
+    """--prompt "1,2,3" -> tensor([[1, 2, 3]]); no --prompt: a few random ids drawn from --seed, among `drawable`
+    (options.drawable_ids; default: every id below vocab_size). (1, T)"""
     if text is None:
         generator = torch.Generator().manual_seed(seed)
-        return torch.randint(0, vocab_size, (1, min(RANDOM_PROMPT_LENGTH, block_size)), generator=generator)
+        drawable = torch.arange(vocab_size) if drawable is None else drawable
+        return drawable[torch.randint(0, len(drawable), (1, min(RANDOM_PROMPT_LENGTH, block_size)),
+                                      generator=generator)]
     try:
         ids = [int(word) for word in text.split(",")]
     except ValueError:
         raise UsageError("generate.bad_prompt", prompt=text) from None
-    return torch.tensor([ids])  # the model checks the ids' range, with its own clear message
+    if not all(0 <= i < vocab_size for i in ids):  # also ids no tensor can hold (past 2**63): the model's message
+        raise GlassGPTError("bad_token_id", last=vocab_size - 1, vocab_size=vocab_size, low=min(ids), high=max(ids))
+    return torch.tensor([ids])
 
 
 def prompt_from_args(args, tokenizer, config) -> torch.Tensor:
@@ -58,21 +64,8 @@ def prompt_from_args(args, tokenizer, config) -> torch.Tensor:
     text = args.text if args.text is not None else args.prompt if tokenizer is not None else None
     if text is not None:
         return encode_text(text, tokenizer)  # longer than block_size is allowed: the window slides
-    return parse_prompt(args.prompt, drawable_vocab_size(config, tokenizer), config.block_size, args.seed)
-
-
-def require_memory_for_generation(model, prompt_length: int, max_new_tokens: int, use_cache: bool) -> None:
-    """Refuse a generation whose token buffer and KV cache would not fit, before allocating either: the loop
-    keeps every token id (8 bytes each) and, with the cache, keys and values for at most block_size tokens."""
-    if max_new_tokens < 0:
-        return  # the library's own check says what is wrong
-    config = model.config
-    weight = next(model.parameters())
-    tokens = prompt_length + max_new_tokens
-    cache = 0
-    if use_cache:  # 2 (keys and values) x n_layer x n_embd numbers per token (accounting.memory_footprint)
-        cache = 2 * config.n_layer * config.n_embd * weight.element_size() * min(config.block_size, tokens)
-    require_memory(8 * tokens + cache, f"generate --max-new-tokens {max_new_tokens}", weight.device)
+    return parse_prompt(args.prompt, config.vocab_size, config.block_size, args.seed,
+                        drawable_ids(config, tokenizer))
 
 
 def token_parts(label: str, tokens):
@@ -113,12 +106,11 @@ def run(args, t):
     device = next(model.parameters()).device
     tokenizer = tokenizer_from_args(args, model)
     prompt = prompt_from_args(args, tokenizer, config).to(device)
-    require_memory_for_generation(model, prompt.size(1), args.max_new_tokens, args.cache)
     generator = torch.Generator(device=device).manual_seed(args.seed)
     settings = dict(temperature=args.temperature, top_k=args.top_k, top_p=args.top_p, use_cache=args.cache,
                     compile=args.compile)
 
-    # checks the prompt and every setting before anything is printed (a bad value exits 2 with one line)
+    # checks the prompt, every setting and the memory before anything is printed (a bad value exits 2, one line)
     steps = model.generate_stream(prompt, args.max_new_tokens, generator=generator, **settings)
 
     yield from wrap(t("generate.title", n=args.max_new_tokens, config=describe(config)))

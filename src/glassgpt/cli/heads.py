@@ -5,14 +5,14 @@
     glassgpt heads --checkpoint induction --plot heads.png
 """
 
-import json
 from pathlib import Path
 
-from ..analysis import (DEFAULT_MIN_PERIOD, DEFAULT_SEQUENCES, GOAL_INDUCTION, GOAL_PREVIOUS, SCORE_NAMES,
-                        default_periods, head_scores)
-from .messages import Messages
+from ..accounting import require_memory
+from ..analysis import (DEFAULT_MIN_PERIOD, DEFAULT_SCORE_LENGTH, DEFAULT_SEQUENCES, GOAL_INDUCTION, GOAL_PREVIOUS,
+                        SCORE_NAMES, default_periods, head_scores)
+from .output import finite_json
 from .options import UsageError, add_model_options, describe, model_from_args
-from .plotting import check_png_path, chinese_font, save_png
+from .plotting import check_png_path, write_png
 from .render import heading, matrix, wrap
 
 
@@ -24,18 +24,6 @@ def add_arguments(parser, t) -> None:
                         help=t("heads.opt.sequences", default=DEFAULT_SEQUENCES))
     parser.add_argument("--json", action="store_true", help=t("heads.opt.json"))
     parser.add_argument("--plot", metavar="FILE.png", help=t("heads.opt.plot"))
-
-
-def _name(name: str, t) -> str:
-    """A score's name as people read it (analysis.SCORE_NAMES are identifiers)."""
-    return {"previous_token": t("heads.name.previous_token"), "first_token": t("heads.name.first_token"),
-            "duplicate_token": t("heads.name.duplicate_token"), "induction": t("heads.name.induction")}[name]
-
-
-def _definition(name: str, t) -> str:
-    """A score's definition in one sentence."""
-    return {"previous_token": t("heads.def.previous_token"), "first_token": t("heads.def.first_token"),
-            "duplicate_token": t("heads.def.duplicate_token"), "induction": t("heads.def.induction")}[name]
 
 
 def circuit(scores):
@@ -50,16 +38,16 @@ def circuit(scores):
 def as_json(scores, model, args, t) -> str:
     T = scores.tokens.idx.size(1)
     found = circuit(scores)
-    return json.dumps({
+    return finite_json({
         "config": model.config.to_dict(),
         "sequences": args.sequences, "seq_len": T, "seed": args.seed,
         "periods": list(default_periods(T, model.config.vocab_size)),
         "scores": {name: [[round(v, 6) for v in row] for row in values.tolist()]
                    for name, values in scores.by_name().items()},
-        "definitions": {name: _definition(name, t) for name in SCORE_NAMES},
+        "definitions": {name: t.member("heads.def", name) for name in SCORE_NAMES},
         "top": {name: vars(scores.top(name)[0]) for name in SCORE_NAMES},
         "induction_circuit": None if found is None else {"induction": vars(found[0]), "previous_token": vars(found[1])},
-    }, ensure_ascii=False)
+    })
 
 
 def text_lines(scores, model, args, t) -> list[str]:
@@ -74,7 +62,8 @@ def text_lines(scores, model, args, t) -> list[str]:
     columns = [t("heads.head", head=head) for head in range(config.n_head)]
     for name, values in scores.by_name().items():
         top = scores.top(name)[0]
-        lines += [""] + wrap(t("heads.score_line", name=_name(name, t), definition=_definition(name, t)))
+        lines += [""] + wrap(t("heads.score_line", name=t.member("heads.name", name),
+                               definition=t.member("heads.def", name)))
         lines += matrix(values.tolist(), rows, columns, signed=False, cell=9)
         lines += wrap(t("heads.top", layer=top.layer, head=top.head, score=top.score), indent="  ")
     found = circuit(scores)
@@ -100,7 +89,7 @@ def scores_figure(scores, labels):
     image = None
     for axes, (name, values) in zip(panels, scores.by_name().items()):
         image = axes.imshow(values.numpy(), cmap="viridis", vmin=0, vmax=1)
-        axes.set_title(_name(name, labels), fontsize=9)
+        axes.set_title(labels.member("heads.name", name), fontsize=9)
         axes.set_xticks(range(n_head))
         axes.set_yticks(range(n_layer))
         axes.set_xlabel(labels("heads.plot.head"), fontsize=8)
@@ -118,27 +107,22 @@ def scores_figure(scores, labels):
 
 
 def write_plot(scores, path: Path, t) -> list[str]:
-    import matplotlib
-
-    font = chinese_font() if t.lang == "zh" else None
-    labels = Messages("zh" if font else "en")
-    with matplotlib.rc_context({"font.sans-serif": ([font] if font else []) + matplotlib.rcParams["font.sans-serif"]}):
-        figure = scores_figure(scores, labels)
-        save_png(figure, path)
-    lines = wrap(t("heads.plot_written", file=str(path)))
-    if t.lang == "zh" and not font:
-        lines += wrap(t("plot.english"))
-    return lines
+    said = write_png(path, t, lambda labels: scores_figure(scores, labels))
+    return wrap(t("heads.plot_written", file=str(path))) + said
 
 
 def run(args, t) -> list[str]:
-    plot = check_png_path(args.plot)
+    plot = check_png_path(args)
     if args.sequences < 1:
         raise UsageError("heads.bad_sequences", value=args.sequences)
     model = model_from_args(args)
     needed = 2 * DEFAULT_MIN_PERIOD  # the shortest period, seen twice
     if model.config.block_size < needed:
         raise UsageError("heads.model_too_short", needed=needed, block_size=model.config.block_size)
+    config, T = model.config, min(model.config.block_size, DEFAULT_SCORE_LENGTH)
+    # the attention of every layer, sequence and head, kept in float32 (and once more as it is computed)
+    require_memory(2 * 4 * config.n_layer * args.sequences * config.n_head * T * T,
+                   f"heads --sequences {args.sequences}, {config.n_layer} x {config.n_head} x {T} x {T} attention")
     scores = head_scores(model, n_sequences=args.sequences, seed=args.seed)
     lines = [as_json(scores, model, args, t)] if args.json else text_lines(scores, model, args, t)
     if plot is not None:

@@ -4,11 +4,11 @@
     glassgpt lens --checkpoint poem --text 床前明月光 --top-k 5 --json
 """
 
-import json
 
 import torch
 
 from ..analysis import logit_lens
+from .output import finite_json
 from .options import add_model_options, add_text_options, describe, example_input, model_from_args
 from .render import display_width, heading, pad, visible, wrap
 
@@ -48,14 +48,14 @@ def run(args, t) -> list[str]:
 
     top_ids, top_probs = lens.top_ids[:, 0].tolist(), lens.top_probs[:, 0].tolist()  # (n_layer, T, k)
     if args.json:
-        return [json.dumps({
+        return [finite_json({
             "config": model.config.to_dict(), "tokens": ids, "texts": [text(i) for i in ids] if tokenizer else None,
             "top_k": len(top_ids[0][0]),
             # layers x positions x k: after block l, at position i, the k likeliest next tokens
             "predictions": [[[{"id": token, "text": text(token), "probability": round(p, 6)}
                               for token, p in zip(layer_ids[i], layer_probs[i])] for i in range(len(ids))]
                             for layer_ids, layer_probs in zip(top_ids, top_probs)],
-        }, ensure_ascii=False)]
+        })]
 
     lines = heading(t("lens.title", config=describe(model.config)))
     lines += wrap(t("lens.intro", k=len(top_ids[0][0])))

@@ -11,11 +11,11 @@ from dataclasses import dataclass
 import torch
 
 from ..accounting import check_fits
-from ..config import PRESETS, GPTConfig
+from ..config import MAX_SEED, PRESETS, GPTConfig
 from ..model import GPT
 from ..checkpoints import find_tokenizer, load_tokenizer
 from ..text import Tokenizer
-from ..training import MAX_SEED
+from .messages import UsageError
 
 DEFAULT_PRESET = "small"
 DEFAULT_SEED = 1337
@@ -27,15 +27,6 @@ CONFIG_OPTIONS = {
 }
 # --dtype -> the torch dtype of weights and activations
 DTYPES = {"fp32": torch.float32, "bf16": torch.bfloat16, "fp16": torch.float16}
-
-
-class UsageError(Exception):
-    """Bad command-line input: a message key of cli/messages and its fields. The CLI says it in the user's
-    language, as one line on stderr, and exits 2 (cli/__init__.py, the one place that does)."""
-
-    def __init__(self, key: str, **fields):
-        super().__init__(key)
-        self.key, self.fields = key, fields
 
 
 def _seed(text: str) -> int:
@@ -62,18 +53,26 @@ def add_config_options(parser: argparse.ArgumentParser, t) -> None:
     parser.add_argument("--bias", action=argparse.BooleanOptionalAction, default=None, help=t("opt.bias"))
     parser.add_argument("--tie-weights", action=argparse.BooleanOptionalAction, default=None,
                         help=t("opt.tie_weights"))
-    parser.add_argument("--checkpoint", metavar="DIR", help=t("opt.checkpoint"))
+    parser.add_argument("--checkpoint", metavar="PATH", help=t("opt.checkpoint"))
 
 
-def add_seed_option(parser: argparse.ArgumentParser, t) -> None:
-    parser.add_argument("--seed", type=_seed, default=DEFAULT_SEED, help=t("opt.seed", default=DEFAULT_SEED))
+def add_seed_option(parser: argparse.ArgumentParser, t, default: int | None = DEFAULT_SEED,
+                    help: str | None = None) -> None:
+    """--seed, the same option (and the same error for a bad one) in every mode; `default` None lets the mode
+    tell "not given" apart (train: the library's default, or a resumed run's own)."""
+    parser.add_argument("--seed", type=_seed, default=default, metavar="S",
+                        help=help or t("opt.seed", default=DEFAULT_SEED))
+
+
+def add_device_option(parser: argparse.ArgumentParser, t) -> None:
+    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "mps", "auto"), help=t("opt.device"))
 
 
 def add_model_options(parser: argparse.ArgumentParser, t) -> None:
     """The config options, and how the model is made and run: --seed, --device, --dtype."""
     add_config_options(parser, t)
     add_seed_option(parser, t)
-    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "mps", "auto"), help=t("opt.device"))
+    add_device_option(parser, t)
     parser.add_argument("--dtype", default="fp32", choices=tuple(DTYPES), help=t("opt.dtype"))
 
 
@@ -112,8 +111,9 @@ def model_from_args(args) -> GPT:
     if args.checkpoint is not None:
         reject_config_with_checkpoint(args)
         model = GPT.from_pretrained(args.checkpoint)  # refuses by itself what would not fit, as it was stored
-        weight = next(model.parameters())
-        if (weight.device, weight.dtype) != (device, dtype):
+        weight = next(model.parameters())  # ... and any weight that is not finite
+        converted = (weight.device, weight.dtype) != (device, dtype)
+        if converted:
             check_fits(model.config, dtype, device)  # the copy that .to() makes
     else:
         config = config_from_args(args)
@@ -121,20 +121,26 @@ def model_from_args(args) -> GPT:
         check_fits(config, dtype, device)
         torch.manual_seed(args.seed)
         model = GPT(config)
+        converted = True
     model = model.to(device=device, dtype=dtype).eval()
-    require_finite_weights(model, args.dtype)
+    if converted:  # rounding to fp16 can overflow; weights read as they are were checked while loading
+        require_finite_weights(model, args.dtype)
     return model
 
 
 def require_finite_weights(model: GPT, dtype_name: str) -> None:
     for name, parameter in model.named_parameters():
         if not torch.isfinite(parameter).all():
+            if dtype_name == "fp32":  # the file itself holds them: no wider format to suggest
+                raise UsageError("usage.weights_not_finite_fp32", tensor=name)
             raise UsageError("usage.weights_not_finite", tensor=name, dtype=dtype_name)
 
 
 def require_finite(tensor: torch.Tensor, args) -> None:
     """A view computed from finite weights can still overflow (fp16 tops out at 65504): say so, do not draw it."""
     if not torch.isfinite(tensor).all():
+        if args.dtype == "fp32":
+            raise UsageError("usage.activations_not_finite_fp32")
         raise UsageError("usage.activations_not_finite", dtype=args.dtype)
 
 
@@ -182,6 +188,17 @@ def drawable_vocab_size(config, tokenizer) -> int:
     return config.vocab_size if tokenizer is None else min(config.vocab_size, tokenizer.tokenizer.vocab_size)
 
 
+def drawable_ids(config, tokenizer) -> torch.Tensor:
+    """The ids random input draws from, in order: the model's whole vocabulary without a tokenizer; with one, only
+    the ids it has a token for (a model's vocabulary may be padded beyond it, and a tokenizer may have gaps). Draw
+    positions in [0, len) and look them up here: without gaps the ids are 0..n-1 and the draw is unchanged."""
+    if tokenizer is None:
+        return torch.arange(config.vocab_size)
+    inner = getattr(tokenizer, "tokenizer", tokenizer)  # a PaddedTokenizer's own
+    ids = [i for i in range(min(config.vocab_size, inner.vocab_size)) if inner.has_id(i)]
+    return torch.tensor(ids, dtype=torch.long) if ids else torch.arange(config.vocab_size)
+
+
 def example_input(args, model: GPT, B: int, T: int) -> Example:
     """The tokens of --text (one sequence), or else B sequences of T random token ids drawn from --seed."""
     config = model.config
@@ -190,7 +207,8 @@ def example_input(args, model: GPT, B: int, T: int) -> Example:
     if args.text is not None:
         idx = encode_text(args.text, tokenizer, config.block_size)  # (1, T)
     else:
-        idx = torch.randint(0, drawable_vocab_size(config, tokenizer), (B, T), generator=generator)  # (B, T)
+        ids = drawable_ids(config, tokenizer)
+        idx = ids[torch.randint(0, len(ids), (B, T), generator=generator)]  # (B, T)
     texts = None if tokenizer is None else tuple(tokenizer.token_texts(idx[0].tolist()))
     return Example(idx.to(next(model.parameters()).device), texts, generator, tokenizer)
 

@@ -9,6 +9,9 @@ Characters the stream cannot encode are replaced, in this order:
 """
 
 import functools
+import json
+import math
+import re
 import sys
 from collections.abc import Iterable
 
@@ -21,6 +24,42 @@ ASCII_GROUPS = (
     {"…": "..."},
     {"±": "+/-"},
 )
+
+
+def escaped(text) -> str:
+    """A string from a file (a config field, a tensor name, a token, a line of a learner's code) as it is safe to
+    show: every character a terminal would act on instead of showing (escape sequences, bell, backspace, carriage
+    return, newline, C1 controls, bidirectional overrides: whatever str.isprintable() rejects, but a space) is
+    written as its Python escape, `\\x1b`, `\\n`, `\\u202e`. Escaping twice changes nothing more."""
+    return "".join(c if c.isprintable() or c == " " else c.encode("unicode_escape").decode("ascii")
+                   for c in str(text))
+
+
+def finite_json(data) -> str:
+    """`data` (dicts, lists, numbers, strings) as one line of JSON that every parser reads. JSON has no NaN or
+    infinity (json.dumps would write a bare `NaN`, which strict parsers refuse): each becomes null, and a dict
+    gains "not_finite", the list of where they were ("scores.induction[0][1]"; empty when all is finite).
+    Characters a terminal would act on are written as JSON escapes (`\\u001b`), which decode to the same string."""
+    not_finite: list[str] = []
+
+    def clean(value, where: str):
+        if isinstance(value, float) and not math.isfinite(value):
+            not_finite.append(where or "$")
+            return None
+        if isinstance(value, dict):
+            return {key: clean(item, f"{where}.{key}" if where else str(key)) for key, item in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(item, f"{where}[{i}]") for i, item in enumerate(value)]
+        return value
+
+    cleaned = clean(data, "")
+    if isinstance(cleaned, dict):
+        cleaned["not_finite"] = not_finite
+    text = json.dumps(cleaned, ensure_ascii=False, allow_nan=False)
+    return _NOT_ASCII.sub(lambda m: m[0] if m[0].isprintable() else json.dumps(m[0])[1:-1], text)
+
+
+_NOT_ASCII = re.compile(r"[^ -~]")
 
 
 class Part(str):

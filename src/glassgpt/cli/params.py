@@ -10,10 +10,10 @@ fast as `tiny`. `--preset all` gives a table of every preset. `--json` prints on
 """
 
 import dataclasses
-import json
 from ..accounting import count_flops, count_parameters, format_bytes, memory_footprint
 from ..checkpoints import checkpoint_config
 from ..config import PRESETS
+from .output import finite_json
 from .options import DEFAULT_PRESET, UsageError, add_config_options, config_from_args, reject_config_with_checkpoint
 from .render import pad
 
@@ -35,12 +35,12 @@ def run(args, t) -> list[str]:
                 raise UsageError("params.seq_len_preset", seq_len=args.seq_len, name=name,
                                  block_size=config.block_size)
         if args.json:
-            return [json.dumps({"presets": {name: _as_json(name, c, args.seq_len) for name, c in configs.items()}})]
+            return [finite_json({"presets": {name: _as_json(name, c, args.seq_len) for name, c in configs.items()}})]
         return _presets(configs, args.seq_len, t)
     preset = None if args.checkpoint is not None else args.preset or DEFAULT_PRESET
     config = _config(args, preset)
     if args.json:
-        return [json.dumps(_as_json(preset, config, args.seq_len))]
+        return [finite_json(_as_json(preset, config, args.seq_len))]
     return _one(config, args.seq_len, t)
 
 

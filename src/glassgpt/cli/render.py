@@ -5,6 +5,8 @@ import os
 import sys
 import unicodedata
 
+from .output import escaped
+
 WIDTH = 80
 SHADES = "░▒▓█"  # an attention weight below SHADE_BOUNDARIES[0], between [0] and [1], [1] and [2], above [2]
 # Between the weights of a row spread evenly over 4, 3, 2 and 1 keys (1/4, 1/3, 1/2, 1), never on them: a
@@ -26,8 +28,7 @@ def visible(text: str, spaces: bool = True) -> str:
     """A token's text made visible in a label: a space as ␣ (unless `spaces` is False: running text), a newline
     as ⏎, a tab as ⇥ (ASCII _ $ > on a stream that lacks them, see output.py); any other control character as
     \\xNN."""
-    return "".join(c if c == " " and not spaces else VISIBLE.get(c) or (
-        c.encode("unicode_escape").decode("ascii") if not c.isprintable() else c) for c in text)
+    return "".join(c if c == " " and not spaces else VISIBLE.get(c) or escaped(c) for c in text)
 
 
 def fit(text: str, width: int) -> str:

@@ -7,16 +7,15 @@ argument: induction heads form, and in-context learning improves, in the same sh
     glassgpt timeline --checkpoint induction --plot formed.png
 """
 
-import json
 import math
 from pathlib import Path
 
 from ..analysis import GOAL_INDUCTION
 from ..errors import GlassGPTError
 from ..timeline import MIN_RISE, TIMELINE_JSON, chance, phase_change, read_timeline
-from .messages import Messages
+from .output import finite_json
 from .options import UsageError
-from .plotting import check_png_path, chinese_font, save_png
+from .plotting import check_png_path, write_png
 from .render import display_width, heading, pad, wrap
 
 ROWS = 24  # rows of the text table at most (the window's edges always among them)
@@ -42,7 +41,7 @@ def sentences(timeline, change, t) -> list[str]:
 
 
 def as_json(timeline, change, folder: str, t) -> str:
-    return json.dumps({
+    return finite_json({
         "checkpoint": folder, "task": timeline.task, "measure": timeline.measure, "every": timeline.every,
         "steps": timeline.steps, "train_loss": timeline.train_loss, "in_context": timeline.in_context,
         "best": {"induction": timeline.best("induction"), "previous_token": timeline.best("previous_token")},
@@ -54,7 +53,7 @@ def as_json(timeline, change, folder: str, t) -> str:
             "measure_after": change.measure_after, "share": change.share, "fastest": list(change.fastest),
             "improved": change.improved},
         "sentences": sentences(timeline, change, t),
-    }, ensure_ascii=False)
+    })
 
 
 def shown_rows(steps: list[int], change) -> list[int]:
@@ -130,21 +129,16 @@ def figure_of(timeline, change, labels, measure_label: str):
 
 
 def write_plot(timeline, change, path: Path, t) -> list[str]:
-    import matplotlib
+    def draw(labels):
+        measure = labels("timeline.col.copy_loss" if timeline.measure == "copy_loss" else "timeline.col.icl_score")
+        return figure_of(timeline, change, labels, measure)
 
-    font = chinese_font() if t.lang == "zh" else None
-    labels = Messages("zh" if font else "en")
-    measure = labels("timeline.col.copy_loss" if timeline.measure == "copy_loss" else "timeline.col.icl_score")
-    with matplotlib.rc_context({"font.sans-serif": ([font] if font else []) + matplotlib.rcParams["font.sans-serif"]}):
-        save_png(figure_of(timeline, change, labels, measure), path)
-    lines = wrap(t("timeline.plot_written", file=str(path)))
-    if t.lang == "zh" and not font:
-        lines += wrap(t("plot.english"))
-    return lines
+    said = write_png(path, t, draw)
+    return wrap(t("timeline.plot_written", file=str(path))) + said
 
 
 def run(args, t) -> list[str]:
-    plot = check_png_path(args.plot)
+    plot = check_png_path(args)
     if not args.checkpoint:
         raise UsageError("timeline.needs_checkpoint")
     timeline = read_timeline(args.checkpoint)

@@ -9,17 +9,20 @@ run), so that stdout holds only the report.
 """
 
 import shlex
+import signal
 import sys
 import time
 from pathlib import Path
 
 from ..analysis import GOAL_INDUCTION, GOAL_PREVIOUS, head_scores
+from ..checkpoints import check_save_target
 from ..model import GPT
+from ..text import read_tokenizer
 from ..training import (
-    TRAINING_STATE, TrainSettings, model_config, read_text, read_training_state, resume, train,
+    SAVED_FILES, TRAINING_STATE, TrainSettings, load_task, model_config, read_training_state, resume, train,
 )
-from .options import UsageError, describe, device_from_args
-from .output import write
+from .options import UsageError, add_device_option, add_seed_option, describe, device_from_args
+from .output import escaped, write
 from .render import heading, wrap
 
 DEFAULT_OUT = "glassgpt-run"
@@ -36,9 +39,9 @@ def add_arguments(parser, t) -> None:
     parser.add_argument("--out", metavar="DIR", default=DEFAULT_OUT, help=t("train.opt.out", default=DEFAULT_OUT))
     parser.add_argument("--steps", type=int, metavar="N", help=t("train.opt.steps", default=DEFAULT_SETTINGS.steps))
     # no default here: None means the library's default seed, or, resuming, the run's own
-    parser.add_argument("--seed", type=int, metavar="S", help=t("train.opt.seed", default=DEFAULT_SETTINGS.seed))
+    add_seed_option(parser, t, default=None, help=t("train.opt.seed", default=DEFAULT_SETTINGS.seed))
     parser.add_argument("--resume", action="store_true", help=t("train.opt.resume"))
-    parser.add_argument("--device", default="cpu", choices=("cpu", "cuda", "mps", "auto"), help=t("opt.device"))
+    add_device_option(parser, t)
 
 
 class ProgressBar:
@@ -89,21 +92,19 @@ def _settings(args) -> TrainSettings:
     return DEFAULT_SETTINGS.replace(**changes)
 
 
-def _task_lines(settings: TrainSettings, t) -> tuple[list[str], int]:
-    """The lines that say what the task is, and the vocabulary size it makes."""
-    if settings.task == "induction":
+def _task_lines(settings: TrainSettings, task, t) -> list[str]:
+    """The lines that say what the task is."""
+    if task.text is None:
         return wrap(t("train.task_induction", low=settings.min_period, high=settings.max_period,
-                      switch=settings.random_start_step)), settings.vocab_size
-    text = read_text(settings.data)
-    vocab = len(set(text))
-    return wrap(t("train.task_text", file=settings.data, length=len(text), vocab=vocab)), vocab
+                      switch=settings.random_start_step))
+    return wrap(t("train.task_text", file=settings.data, length=len(task.text), vocab=task.tokenizer.vocab_size))
 
 
-def _example(settings: TrainSettings) -> str:
+def _example(task) -> str:
     """A text to look at with the lens: a repeat for the induction task, the text's own start for the text task."""
-    if settings.task == "induction":
+    if task.text is None:
         return "abcdefabcdef"
-    text = read_text(settings.data)
+    text = task.text
     return text.strip().split("\n")[0][:EXAMPLE_LENGTH] or text[:EXAMPLE_LENGTH]  # every character is known
 
 
@@ -135,10 +136,12 @@ def run(args, t):
         step = state["step"]
     else:
         settings, step = _settings(args), 0
-    task_lines, vocab_size = _task_lines(settings, t)  # reads --data: a bad file is refused before any output
+    check_save_target(out, SAVED_FILES)  # a folder the save would refuse is refused now, not after the training
+    # reads --data once (a bad file is refused before any output), with a resumed run's own tokenizer
+    task = load_task(settings, read_tokenizer(out) if args.resume else None)
 
-    yield from heading(t("train.title", config=describe(model_config(settings, vocab_size))))
-    yield from task_lines
+    yield from heading(t("train.title", config=describe(model_config(settings, task.tokenizer.vocab_size))))
+    yield from _task_lines(settings, task, t)
     yield from wrap(t("train.settings", steps=settings.steps, batch=settings.batch_size, seq_len=settings.seq_len,
                       lr=settings.learning_rate, warmup=settings.warmup_steps, seed=settings.seed))
     if args.resume:
@@ -150,9 +153,9 @@ def run(args, t):
     bar = ProgressBar(t)
     try:
         if args.resume:
-            result = resume(out, steps=settings.steps, progress=bar, device=device)
+            result = resume(out, steps=settings.steps, progress=bar, device=device, task=task)
         else:
-            result = train(settings, out, progress=bar, device=device)
+            result = train(settings, out, progress=bar, device=device, task=task)
     finally:
         bar.close()
     yield ""
@@ -161,7 +164,7 @@ def run(args, t):
     yield from wrap(t("train.saved", out=str(out), state=TRAINING_STATE))
     if result.interrupted:
         yield from wrap(t("train.interrupted", step=result.step, steps=settings.steps, out=str(out)))
-        return 130
+        return 128 + (result.stop_signal or signal.SIGINT)  # the shell's convention: 130 for Ctrl-C, 143 for SIGTERM
     if settings.task == "induction":
         yield from _score_lines(out, t)
     yield ""
@@ -169,5 +172,5 @@ def run(args, t):
     yield f"  glassgpt heads --checkpoint {shlex.quote(str(out))}"
     yield f"  glassgpt timeline --checkpoint {shlex.quote(str(out))}"
     yield f"  glassgpt ablate --checkpoint {shlex.quote(str(out))}"
-    yield f"  glassgpt lens --checkpoint {shlex.quote(str(out))} --text {shlex.quote(_example(settings))}"
+    yield f"  glassgpt lens --checkpoint {shlex.quote(str(out))} --text {escaped(shlex.quote(_example(task)))}"
     return 0

@@ -14,13 +14,12 @@ Notable:
 - The head scores and the logit lens are glassgpt.analysis's, carried as they are.
 """
 
-import math
-
 import torch
 
 from ..analysis import head_scores, logit_lens
-from ..generation import KVCache, sample_next_token
-from ..inspection import attention_taps, trace_forward
+from ..config import attention_scale
+from ..generation import KVCache
+from ..inspection import attention_taps, evaluating, trace_forward
 from .circuits import circuits_payload
 
 DECIMALS = 5  # places kept after the point: 5e-6 at most off
@@ -56,7 +55,7 @@ def attention(taps: dict[str, torch.Tensor], head_size: int) -> dict:
     dims = min(VALUE_DIMS, head_size)
     return {
         "head_size": head_size,
-        "scale": 1 / math.sqrt(head_size),
+        "scale": attention_scale(head_size),
         "value_dims": dims,
         "scores": rounded(taps["scores"][:, 0]),  # (L, nh, T, T)
         "weights": [[lower_triangle(head) for head in layer] for layer in rounded(taps["pattern"][:, 0])],
@@ -72,19 +71,21 @@ def candidates(logits: torch.Tensor, k: int) -> list[list]:
     return [[int(i), p] for i, p in zip(top.indices.tolist(), rounded(top.values))]
 
 
-def generation(model, logits: torch.Tensor, taps: dict[str, torch.Tensor], cache: KVCache,
+def generation(model, idx: torch.Tensor, logits: torch.Tensor, taps: dict[str, torch.Tensor], cache: KVCache,
                new_tokens: int) -> list[dict]:
-    """Greedy generation of `new_tokens` tokens, one forward call at a time through the KV cache, continuing from
-    the prefill (the prompt's pass through the cache, whose `logits` (1, T, V) and `taps` are given).
+    """Greedy generation of `new_tokens` tokens after idx (1, T) (the library's: model.generate with temperature
+    0), then read back one forward call at a time through the KV cache, continuing from the prefill (the prompt's
+    pass through the cache, whose `logits` (1, T, V) and `taps` are given).
 
     Step k: the token at position p = T - 1 + k reads the p + 1 keys the cache holds (the prompt's, written at
     once by the prefill, then one more per new token; its own included) and the model picks the next token.
     Each step keeps that token's attention row over the cache (n_layer, nh, p + 1) and the top candidates.
     """
     T, steps = logits.size(1), []
+    generated = model.generate(idx, new_tokens, temperature=0)[:, T:]  # (1, new_tokens)
     for k in range(new_tokens):
         last = logits[0, -1]  # (V,) the next-token logits of position p
-        chosen = sample_next_token(last[None], temperature=0)  # (1, 1) greedy: the most likely token
+        chosen = generated[:, k:k + 1]  # (1, 1) greedy: the most likely token
         steps.append({
             "position": T - 1 + k,
             "fed": logits.size(1),  # tokens the call wrote into the cache: the prompt, then one
@@ -107,13 +108,9 @@ def build_payload(model, idx: torch.Tensor, tokenizer=None, source: str = "",
     The model runs in eval mode (no dropout: the page shows the function it computes) and is put back in the
     mode it was in.
     """
-    was_training = model.training
-    model.eval()
-    try:
+    with evaluating(model):
         payload = _payload(model, idx[:1], tokenizer, source, new_tokens)  # the page shows one sequence
         return {**payload, "circuits": circuits_payload(model, idx[:1], timeline, tokenizer)}
-    finally:
-        model.train(was_training)
 
 
 def _payload(model, idx: torch.Tensor, tokenizer, source: str, new_tokens: int) -> dict:
@@ -125,7 +122,7 @@ def _payload(model, idx: torch.Tensor, tokenizer, source: str, new_tokens: int) 
                     dtype=next(model.parameters()).dtype)
     # the prefill: every prompt token at once, into the empty cache; the attention section shows this pass
     logits, taps = attention_taps(model, idx, TAPS, kv_cache=cache)
-    steps = generation(model, logits, taps, cache, new_tokens)
+    steps = generation(model, idx, logits, taps, cache, new_tokens)
     lens = lens_predictions(model, idx)
     ids = idx[0].tolist() + [step["chosen"] for step in steps]
     named = {i for step in steps for i, _ in step["candidates"]} | {i for row in lens for top in row for i, _ in top}
@@ -136,7 +133,7 @@ def _payload(model, idx: torch.Tensor, tokenizer, source: str, new_tokens: int) 
         "tokens": {"ids": ids, "prompt_length": T, "texts": texts(tokenizer, ids),
                    "id_texts": id_texts(tokenizer, named)},
         "diagram": diagram(model, idx),
-        "attention": attention(taps, config.n_embd // config.n_head),
+        "attention": attention(taps, config.head_size),
         "generation": steps,
         "head_scores": scores_of_heads(model),
         "lens": lens,

@@ -1,4 +1,4 @@
-"""Every sentence the lab page shows, in English and Simplified Chinese, each written once: key -> (en, zh).
+"""Every sentence the lab page shows, in English and Simplified Chinese, each written once: a catalog.Catalog.
 
 The table travels inside the page, so its language switch needs nothing from anywhere. `{fields}` are filled in
 by the page's script (page.js, `tr(key, fields)`) with numbers and token texts, the same in both languages.
@@ -6,7 +6,9 @@ tests/test_lab.py checks that every key the page uses is here, that every entry 
 sides take the same fields.
 """
 
-PAGE_TEXTS: dict[str, tuple[str, str]] = {
+from ..catalog import Catalog
+
+PAGE_TEXTS = Catalog({
     # the page
     "page.title": ("glassgpt lab", "glassgpt 实验室"),
     "page.intro": (
@@ -85,7 +87,7 @@ PAGE_TEXTS: dict[str, tuple[str, str]] = {
         "灰色格子被遮蔽：键在查询之后。鼠标停在格子上可看权重和原始分数；点击某一行可逐步查看这个头。"),
     "tip.pair": ("query {i} “{query}” → key {j} “{key}”", "查询 {i}“{query}”→ 键 {j}“{key}”"),
     "tip.weight": ("weight {w}", "权重 {w}"),
-    "tip.score": ("score q·k/√d = {s}", "分数 q·k/√d = {s}"),
+    "tip.score": ("score q·k/√hs = {s}", "分数 q·k/√hs = {s}"),
     "tip.masked": ("masked: this key comes later, so its score became −∞ and its weight 0",
                    "已遮蔽：这个键在后面，分数被设为 −∞，权重为 0"),
     "tip.minus_inf": ("−∞ (masked)", "−∞（已遮蔽）"),
@@ -256,4 +258,4 @@ PAGE_TEXTS: dict[str, tuple[str, str]] = {
     "ablate.next": ("next token", "下一个 token"),
     "ablate.with": ("prediction with it", "有它时的预测"),
     "ablate.without": ("without it", "没有它时"),
-}
+})

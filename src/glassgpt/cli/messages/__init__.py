@@ -1,36 +1,46 @@
 """Every sentence the CLI says to a person, in English and Simplified Chinese, each written once.
 
-One table per mode (`components.py`, `full.py`, ...; `common.py` for what every mode shares), merged here into
-`MESSAGES[key] = (english, chinese)`. Both sides use the same `{fields}`; numbers and shapes are filled in by the
-code, so they are identical in both languages. Library errors (`GlassGPTError`) carry their own two sentences
-(errors.py). Keys are written as literals where they are used, never assembled at run time, and
-tests/test_messages.py checks that every key the code uses exists here, in both languages, with the same fields.
+One table per mode (`components.py`, `full.py`, ...; `common.py` for what every mode shares), each
+`MESSAGES = {key: (english, chinese)}`, found here by pkgutil (a new module is picked up without a list to edit)
+and merged into one `catalog.Catalog`. Both sides use the same `{fields}`; numbers and shapes are filled in by the
+code, so they are identical in both languages. What a checker's report says is the checker's (checker/texts.py),
+merged in too; library errors (`GlassGPTError`) carry their own sentences (errors.py). tests/test_messages.py
+checks that every key the code names exists here, in both languages, with the same fields.
 """
 
-from ...errors import LANGUAGES
-from . import (ablate, attention, check, common, components, full, generate, heads, lab, lens, notebook, params,
-               timeline, train)
+import importlib
+import pkgutil
 
-MESSAGES: dict[str, tuple[str, str]] = {}
-for _table in (common, components, full, params, attention, generate, check, lab, train, heads, lens, timeline,
-               ablate, notebook):
-    assert not MESSAGES.keys() & _table.MESSAGES.keys(), "a message key is defined twice"
-    MESSAGES.update(_table.MESSAGES)
+from ...catalog import LANGUAGES, Catalog, Voice, default_language
+from ...checker.texts import REPORT_TEXTS
+from ..output import escaped
 
-__all__ = ["LANGUAGES", "MESSAGES", "Messages"]
+__all__ = ["LANGUAGES", "MESSAGES", "Messages", "UsageError", "default_language"]
+
+MESSAGES = Catalog.merged([*(importlib.import_module(f"{__name__}.{module.name}").MESSAGES
+                            for module in sorted(pkgutil.iter_modules(__path__), key=lambda m: m.name)),
+                          REPORT_TEXTS])
 
 
-class Messages:
-    """`t = Messages("zh"); t("full.title", config="tiny")` -> the sentence in that language."""
+class Messages(Voice):
+    """The CLI's sentences in one language: `t = Messages("zh"); t("full.title", config="tiny")`. Every str field
+    is shown escaped (output.escaped): a field may come from a file, and a sentence is one line of plain text."""
 
     def __init__(self, lang: str):
-        self.lang = lang if lang in LANGUAGES else "en"
-        self._side = LANGUAGES.index(self.lang)
+        super().__init__(MESSAGES, lang)
 
-    def __call__(self, key: str, **fields) -> str:
-        return MESSAGES[key][self._side].format(**fields)
+    def __call__(self, key: str, /, **fields) -> str:
+        return super().__call__(key, **{name: escaped(value) if isinstance(value, str) else value
+                                        for name, value in fields.items()})
 
-    def text(self, key: str, **fields) -> str:
-        """The same, for a key that travelled in an error (options.UsageError): its raise site names it as a
-        literal, which tests/test_cli_messages.py checks."""
-        return self(key, **fields)
+
+class UsageError(Exception):
+    """Bad command-line input: a message key of this catalog and its fields. The CLI says it in the user's
+    language, as one line on stderr, and exits 2 (cli/__init__.py, the one place that does)."""
+
+    def __init__(self, key: str, **fields):
+        super().__init__(key)
+        self.key, self.fields = key, fields
+
+    def message(self, lang: str = "en") -> str:
+        return MESSAGES.say(self.key, lang, **self.fields)

@@ -23,8 +23,10 @@ MESSAGES = {
     "opt.dropout": ("dropout probability in [0, 1)", "dropout 概率，取值 [0, 1)"),
     "opt.bias": ("biases in Linear layers and LayerNorms (--no-bias to leave them out)",
                  "线性层与 LayerNorm 使用偏置（--no-bias 去掉偏置）"),
-    "opt.checkpoint": ("load the model from this Hugging Face GPT-2 folder (config.json + model.safetensors)",
-                       "从此 Hugging Face GPT-2 目录加载模型（config.json + model.safetensors）"),
+    "opt.checkpoint": ("load the model from a Hugging Face GPT-2 folder (config.json + model.safetensors), a hub "
+                       "name (gpt2, ...), the course's .pt, nanoGPT's ckpt.pt or a .safetensors file",
+                       "从 Hugging Face GPT-2 目录（config.json + model.safetensors）、hub 名称（gpt2 等）、"
+                       "课程的 .pt、nanoGPT 的 ckpt.pt 或 .safetensors 文件加载模型"),
     "opt.dtype": (
         "number format of weights and activations: fp32 (default); bf16 (half the memory, fp32's range, about 3 "
         "significant digits); fp16 (half the memory, but overflows above 65504 and is slow on most CPUs; "
@@ -37,10 +39,10 @@ MESSAGES = {
                  "--tokenizer); without it, random token ids drawn from --seed",
                  "以文字给出输入，由模型的分词器切成 token（带分词器的 --checkpoint，或 --tokenizer）；"
                  "不给时使用由 --seed 随机抽取的 token id"),
-    "opt.tokenizer": ("the tokenizer to use: a folder or a tokenizer.json, vocab.json (+ merges.txt) or "
-                      "tokenizer.model file (default: the one stored with --checkpoint)",
-                      "要使用的分词器：一个目录，或 tokenizer.json、vocab.json（+ merges.txt）、tokenizer.model "
-                      "文件（默认：--checkpoint 中附带的那个）"),
+    "opt.tokenizer": ("the tokenizer to use: a folder or a tokenizer.json, vocab.json (+ merges.txt), "
+                      "tokenizer.model or nanoGPT's meta.pkl file (default: the one stored with --checkpoint)",
+                      "要使用的分词器：一个目录，或 tokenizer.json、vocab.json（+ merges.txt）、tokenizer.model、"
+                      "nanoGPT 的 meta.pkl 文件（默认：--checkpoint 中附带的那个）"),
     "input.tokens": ("The input, {n} tokens (id:[text], ␣ a space, ⏎ a newline): {tokens}",
                      "输入共 {n} 个 token（id:[文字]，␣ 为空格，⏎ 为换行）：{tokens}"),
     "usage.error": ("glassgpt: error: {detail}", "glassgpt：错误：{detail}"),
@@ -63,11 +65,23 @@ MESSAGES = {
         "check the checkpoint, or use --dtype fp32 if it only overflows in a narrower format",
         "权重 {tensor} 在 {dtype} 下含有 NaN 或无穷大，由它算出的一切都没有意义；请检查检查点，"
         "若只是在较窄的格式中溢出，请用 --dtype fp32"),
+    "usage.weights_not_finite_fp32": (
+        "the weight {tensor} holds NaN or infinite numbers, as stored in the checkpoint, so nothing computed from it "
+        "means anything; the checkpoint is damaged, or was saved after a training run diverged",
+        "权重 {tensor} 本身（检查点中存储的数值）含有 NaN 或无穷大，由它算出的一切都没有意义；"
+        "检查点已损坏，或是在训练发散之后保存的"),
+    "usage.activations_not_finite_fp32": (
+        "the forward pass produced NaN or infinite numbers in fp32 from finite weights: some weights are so large "
+        "(near fp32's limit, 3.4e38) that the sums overflow; the checkpoint's weights are not usable as they are",
+        "前向传播在 fp32 下由有限的权重产生了 NaN 或无穷大：有些权重大到接近 fp32 的上限（3.4e38），求和时溢出；"
+        "这个检查点的权重无法直接使用"),
     "usage.activations_not_finite": (
         "the forward pass produced NaN or infinite numbers in {dtype} (the weights are finite: the numbers grew "
         "past what {dtype} can hold); use --dtype fp32 or bf16",
         "前向传播在 {dtype} 下产生了 NaN 或无穷大（权重是有限的：数值超出了 {dtype} 能表示的范围）；"
         "请用 --dtype fp32 或 bf16"),
+    "usage.mode_first": ("the mode comes first: `glassgpt {mode} OPTIONS` (only --lang and --mode may stand before it)",
+                         "模式要写在最前面：`glassgpt {mode} 选项`（只有 --lang 和 --mode 可以写在它前面）"),
     "usage.unknown_mode": ("unknown mode {mode!r}; choose one of: {known}", "未知模式 {mode!r}；可选：{known}"),
     "usage.extra_words": ("unexpected argument(s) for mode {mode}: {words}", "模式 {mode} 不接受这些参数：{words}"),
     "usage.device_unavailable": ("device {device} is not available on this machine; use --device cpu",
@@ -80,6 +94,13 @@ MESSAGES = {
     "plot.not_png": ("--plot writes a PNG image; give a file name ending in .png (got {file})",
                      "--plot 输出 PNG 图片；请给出以 .png 结尾的文件名（收到 {file}）"),
     "plot.no_dir": ("--plot: the folder {folder} does not exist", "--plot：目录 {folder} 不存在"),
+    "plot.is_folder": ("--plot {file} is a folder; give the PNG file to write, e.g. {file}/plot.png",
+                       "--plot {file} 是一个目录；请给出要写入的 PNG 文件，例如 {file}/plot.png"),
+    "plot.not_writable": ("--plot {file} cannot be written there (a read-only disk, or no permission); choose "
+                          "another place",
+                          "--plot {file} 无法写在那里（只读的磁盘，或没有权限）；请换一个位置"),
+    "plot.is_input": ("--plot {file} is the file {option} reads; writing the plot there would destroy it",
+                      "--plot {file} 正是 {option} 读取的文件；把图写在那里会毁掉它"),
     "plot.failed": ("could not write {file}: {reason}", "无法写入 {file}：{reason}"),
     "plot.english": (
         "The figure's labels are in English: matplotlib found no font that can draw Chinese on this machine.",

@@ -17,10 +17,10 @@ MESSAGES = {
         "前向钩子（forward hook）实际看到，没有一个是手写的。"),
     "components.derived": (
         "Names in ( ) are steps inside attention's forward, not modules; their shapes come from the tensors the "
-        "hooks caught. Attention ran on the manual path (same weights, same result as the fast SDPA kernel, "
-        "which never shows its weights).",
-        "带括号的名字是注意力 forward 内部的步骤，不是模块；它们的形状由钩子捕获的张量算出。注意力走的是手写路径"
-        "（权重相同、结果与快速的 SDPA 内核一致，只是 SDPA 不交出注意力权重）。"),
+        "hooks caught. Attention ran on its written-out path, flash off (same weights, same result as the fused "
+        "SDPA kernel, which never shows its weights).",
+        "带括号的名字是注意力 forward 内部的步骤，不是模块；它们的形状由钩子捕获的张量算出。注意力走的是逐步写出的"
+        "路径，即关闭 flash（权重相同、结果与融合的 SDPA 内核一致，只是 SDPA 不交出注意力权重）。"),
     "components.col_name": ("component", "组件"),
     "components.col_shapes": ("input -> output", "输入 -> 输出"),
     "components.col_params": ("parameters", "参数量"),

@@ -38,7 +38,8 @@ MESSAGES = {
         "标准差：数值的分散程度。每个块都往 x（残差流）上加东西；最终 LayerNorm 把它拉回到 1 左右。"),
     "full.loss_title": ("Loss at initialisation, on random next tokens:", "初始化时的损失（下一个 token 随机）："),
     "full.loss": ("cross-entropy loss  = {loss:.4f}", "交叉熵损失         = {loss:.4f}"),
-    "full.ln_vocab": ("ln(vocab_size)      = ln({vocab}) = {ln_vocab:.4f}", "ln(vocab_size)     = ln({vocab}) = {ln_vocab:.4f}"),
+    "full.ln_vocab": ("ln(vocab_size)      = ln({vocab}) = {ln_vocab:.4f}", "ln(vocab_size)     = ln({vocab}) = "
+    "{ln_vocab:.4f}"),
     "full.loss_why": (
         "Why they agree: the initial weights are small, so the logits are too (std {std:.3f}) and softmax gives "
         "every token nearly the same probability 1/V = {uniform:.3g} (here from {p_min:.3g} to {p_max:.3g}, at "
