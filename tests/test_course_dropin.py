@@ -4,6 +4,8 @@ script written here the way the course's later steps use it (step 3 pretraining 
 glassgpt installed, from a folder that is not this checkout.
 """
 
+import copy
+import importlib.util
 import os
 import shutil
 import subprocess
@@ -132,6 +134,11 @@ COURSE_SCRIPT = textwrap.dedent('''
 ''')
 
 
+def _env(folder):
+    """The course folder first, then this checkout's src (the installed glassgpt may be another checkout's)."""
+    return {**os.environ, "PYTHONPATH": os.pathsep.join([str(folder), str(ROOT / "src")])}
+
+
 @pytest.fixture(scope="module")
 def course(tmp_path_factory):
     """A course folder with glassgpt's model.py as its step-2 module, after running the script there."""
@@ -139,7 +146,7 @@ def course(tmp_path_factory):
     (folder / "step2_gpt_model").mkdir()
     shutil.copy(ROOT / "model.py", folder / "step2_gpt_model" / "model.py")
     (folder / "step3_pretrain.py").write_text(COURSE_SCRIPT, encoding="utf-8")
-    env = {**os.environ, "PYTHONPATH": str(folder)}
+    env = _env(folder)
     result = subprocess.run([sys.executable, "step3_pretrain.py"], cwd=folder, env=env, capture_output=True,
                             text=True, timeout=300)
     return folder, result
@@ -155,8 +162,9 @@ def test_the_copied_model_py_exposes_the_courses_names(course):
     folder, _ = course
     probe = ("import step2_gpt_model.model as m, glassgpt; "
              "names = ['GPTConfig', 'GPT', 'CausalSelfAttention', 'MLP', 'TransformerBlock', 'LayerNorm']; "
-             "assert all(getattr(m, n) is getattr(glassgpt, n) for n in names); print('names ok')")
-    result = subprocess.run([sys.executable, "-c", probe], cwd=folder, env={**os.environ, "PYTHONPATH": str(folder)},
+             "assert all(getattr(m, n) is getattr(glassgpt, n) for n in names[1:]); "
+             "assert issubclass(m.GPTConfig, glassgpt.GPTConfig); print('names ok')")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=folder, env=_env(folder),
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0 and "names ok" in result.stdout, result.stderr
 
@@ -232,3 +240,51 @@ def test_get_num_params_matches_the_published_gpt2_counts():
         model = GPT(GPTConfig.from_preset("gpt2"))
     assert model.get_num_params(non_embedding=False) == 124_439_808  # GPT-2 small, tied head counted once
     assert model.get_num_params() == 124_439_808 - 1024 * 768  # nanoGPT's "123.65M", position table left out
+
+
+def _course_module():
+    """The root model.py imported as a learner's copy would be, under a name of its own."""
+    spec = importlib.util.spec_from_file_location("learners_model_copy", ROOT / "model.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_course_module_has_the_courses_defaults_and_glassgpt_keeps_gpt2s():
+    course = _course_module()
+    config = course.GPTConfig()
+    # the course's step-2 GPTConfig defaults, as its notebook states them
+    shape = (config.vocab_size, config.block_size, config.n_layer, config.n_head, config.n_embd)
+    assert shape == (6400, 512, 8, 8, 512)
+    assert config.dropout == 0.1 and config.bias is False and config.gelu_approximate == "none"
+    assert config == GPTConfig.from_preset("course") and isinstance(config, GPTConfig)
+    gpt2 = GPTConfig()
+    assert (gpt2.vocab_size, gpt2.block_size, gpt2.n_layer, gpt2.n_head, gpt2.n_embd) == (50257, 1024, 12, 12, 768)
+    assert course.GPTConfig(n_embd=128).n_head == 8  # the course notebook's MLP cell
+    with torch.device("meta"):
+        model = course.GPT(course.GPTConfig(n_embd=128, n_head=4, n_layer=1))
+    gelu = model.blocks[0].mlp.gelu
+    x = torch.linspace(-4, 4, 101)
+    torch.testing.assert_close(gelu.to_empty(device="cpu")(x), torch.nn.GELU()(x))  # nn.GELU(): erf, as the course
+
+
+def test_a_course_config_pickles_as_glassgpts_and_loads_weights_only_under_either_name(tmp_path):
+    course = _course_module()
+    saved = {"course": course.GPTConfig(n_embd=128, n_head=4), "glassgpt": GPTConfig.from_preset("course", n_embd=128,
+                                                                                                   n_head=4)}
+    for name, config in saved.items():
+        torch.save({"config": config, "model": {}}, tmp_path / f"{name}.pt")
+        data = (tmp_path / f"{name}.pt").read_bytes()
+        assert b"learners_model_copy" not in data, "the pickle must not depend on the learner's file"
+        loaded = torch.load(tmp_path / f"{name}.pt", weights_only=True)["config"]
+        assert type(loaded) is GPTConfig and loaded == config and hash(loaded) == hash(config)
+        assert loaded.to_dict() == saved["glassgpt"].to_dict()
+    assert saved["course"] == saved["glassgpt"] and saved["course"] != GPTConfig(n_embd=128, n_head=4)
+    assert copy.deepcopy(saved["course"]) is saved["course"]  # frozen: a copy stays the course's class
+    # a fresh process that imports what the course's step 3 imports (the model), never the learner's file
+    probe = ("import torch; from glassgpt import GPT, GPTConfig; "
+             f"c = torch.load({str(tmp_path / 'course.pt')!r}, weights_only=True)['config']; "
+             "assert c == GPTConfig.from_preset('course', n_embd=128, n_head=4); print('loaded')")
+    result = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, env=_env(tmp_path), capture_output=True,
+                            text=True, timeout=120)
+    assert result.returncode == 0 and "loaded" in result.stdout, result.stderr

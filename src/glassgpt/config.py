@@ -129,6 +129,20 @@ class GPTConfig(Replaceable):
                 value=repr(self.layer_norm_eps),
             )
 
+    def __eq__(self, other):
+        # field by field, whatever the subclass (defined here, so the dataclass makes no class-checking one): the
+        # course's GPTConfig (root model.py, other defaults) read back from a checkpoint as glassgpt's equals the
+        # config that was saved
+        if not isinstance(other, GPTConfig):
+            return NotImplemented
+        return self._values() == other._values()
+
+    def __hash__(self):
+        return hash(self._values())
+
+    def _values(self) -> tuple:
+        return tuple(getattr(self, f.name) for f in fields(GPTConfig))
+
     def __setstate__(self, state: dict) -> None:
         """Unpickling (the course's checkpoint stores its GPTConfig): fields as an older glassgpt stored them are
         read in today's names (`upgrade_fields`), and a field it did not have takes its default."""

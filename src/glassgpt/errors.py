@@ -303,6 +303,14 @@ ERRORS = Catalog({
     'lab_language': (
         'the lab page speaks en or zh, got {lang!r}; pass lang="en" or lang="zh"',
         '实验室页面只支持 en 或 zh，收到 {lang!r}；请传入 lang="en" 或 lang="zh"'),
+    'display_language': (
+        'glassgpt\'s notebook display speaks en or zh, got {lang!r}; pass "en" or "zh"',
+        'glassgpt 的笔记本显示只支持 en 或 zh，收到 {lang!r}；请传入 "en" 或 "zh"'),
+    'show_needs_tokenizer': (
+        'show() needs a tokenizer to turn text into token ids; pass tokenizer= (a tokenizer, or a path holding '
+        'one), or leave text out to see random repeated ids',
+        'show() 需要分词器才能把文字变成 token id；请传入 tokenizer=（一个分词器，或存有分词器的路径），或者不给 '
+        'text，改看随机重复的 id'),
     'repeat_periods': (
         'the periods must satisfy 1 <= min_period ({min_period}) <= max_period ({max_period}) <= {largest}: a period '
         'holds distinct tokens (vocab_size {vocab_size}) and must repeat within a row of {seq_len} tokens; choose '

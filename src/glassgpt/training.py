@@ -48,6 +48,7 @@ from .checkpoints import check_save_target
 from .config import GPTConfig, Replaceable, require_seed, require_whole
 from .errors import GlassGPTError
 from .model import GPT
+from .progress import progress_bar
 from .text import CharTokenizer, read_tokenizer
 from .timeline import TIMELINE_JSON, TIMELINE_TENSORS, Recorder, held_out, read_timeline
 
@@ -246,11 +247,12 @@ def learning_rate(step: int, settings: TrainSettings) -> float:
     return peak * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(1.0, progress))))
 
 
-def train(settings: TrainSettings, out_dir, progress: Callable[[Progress], None] | None = None,
+def train(settings: TrainSettings, out_dir, progress: Callable[[Progress], None] | str | None = "auto",
           device="cpu", record: bool = True, task: Task | None = None) -> TrainResult:
     """Train a fresh model from `settings` and save it (weights, tokenizer, training state) to `out_dir`.
 
-    `progress(Progress)` is called after every step; a KeyboardInterrupt (Ctrl-C, or raised by `progress`) or a
+    `progress(Progress)` is called after every step; "auto" (the default) is a tqdm bar where someone watches (in
+    Jupyter, or on a terminal: progress.py) and nothing elsewhere; None is quiet. A KeyboardInterrupt (Ctrl-C, or raised by `progress`) or a
     SIGTERM ends the run early, and what it has is saved all the same (result.interrupted, result.stop_signal).
     `record`: keep a timeline of the run beside it (timeline.py). `task`: the settings' task already loaded
     (load_task), so that its file is not read again. `out_dir` is checked first (check_save_target): a folder
@@ -267,10 +269,10 @@ def train(settings: TrainSettings, out_dir, progress: Callable[[Progress], None]
                  recorder)
 
 
-def resume(out_dir, steps: int | None = None, progress: Callable[[Progress], None] | None = None,
+def resume(out_dir, steps: int | None = None, progress: Callable[[Progress], None] | str | None = "auto",
            device="cpu", record: bool = True, task: Task | None = None) -> TrainResult:
     """Go on with the run saved in `out_dir` (by train or resume) up to `steps` in all (default: its own total),
-    exactly as if it had never stopped; saves back to `out_dir`. A training state that does not belong to the
+    exactly as if it had never stopped; saves back to `out_dir`. `progress`: as in train. A training state that does not belong to the
     model beside it, or that is damaged, is one GlassGPTError before any step. `task`: the run's task already
     loaded with the run's own tokenizer (load_task(settings, read_tokenizer(out_dir)))."""
     out_dir = Path(out_dir)
@@ -363,8 +365,14 @@ class _Stop:
 
 def _loop(model: GPT, optimizer, task: Task, generator: torch.Generator, settings: TrainSettings, step: int,
           out_dir: Path, progress, recorder: Recorder | None = None) -> TrainResult:
-    with _Stop().installed() as stop:
-        result = _steps(model, optimizer, task, generator, settings, step, out_dir, progress, recorder, stop)
+    bar = progress_bar() if progress == "auto" else None
+    try:
+        with _Stop().installed() as stop:
+            result = _steps(model, optimizer, task, generator, settings, step, out_dir,
+                            bar if progress == "auto" else progress, recorder, stop)
+    finally:
+        if bar is not None:
+            bar.close()
     return result
 
 
