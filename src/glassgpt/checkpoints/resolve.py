@@ -55,9 +55,11 @@ def read_checkpoint(path_or_name, config: GPTConfig | None = None, weights: bool
     hub model's) config.json alone; a single file must be read whole. `config`: for a file that holds tensors
     only, the config they belong to; where the checkpoint has one, `config` must equal it. `files`: what a hub
     download fetches."""
-    path = locate_checkpoint(path_or_name, files)
-    if path.is_dir():
-        with folder_lock(path, exclusive=False):  # never read half of a concurrent save's swap
+    # the shared lock before the first look: a concurrent save's swap (its folder briefly absent between two
+    # renames) is never seen half done, neither as "no such folder" nor as half of two models
+    with folder_lock(Path(path_or_name), exclusive=False):
+        path = locate_checkpoint(path_or_name, files)
+        if path.is_dir():
             stored_config = same_config(read_config(path), config, path / CONFIG_FILE)
             file, stored = weights_file(path), None
             if weights:
@@ -65,7 +67,7 @@ def read_checkpoint(path_or_name, config: GPTConfig | None = None, weights: bool
                 stored = read_weights_file(file)
                 if not is_state_dict(stored):
                     raise GlassGPTError("checkpoint_damaged", file=str(file))
-        return Checkpoint(stored_config, file, stored, lambda: read_tokenizer(path))
+            return Checkpoint(stored_config, file, stored, lambda: read_tokenizer(path))
     file = regular(path)
     contents = read_weights_file(file)
     read = read_nanogpt if is_nanogpt(contents) else read_course
