@@ -39,7 +39,7 @@ def write_folder(folder: Path, fill: Callable[[Path], None], replaceable: Callab
             _remove_interrupted_saves(folder)
             if folder.exists() and not folder.is_dir():
                 raise GlassGPTError("checkpoint_save_is_file", folder=str(folder))
-            if folder.is_dir() and os.listdir(folder):
+            if _entries(folder):
                 replaceable(folder)
             temporary = _side_path(folder, "tmp")
             os.mkdir(temporary)
@@ -76,9 +76,17 @@ def _settle(temporary: Path, like: Path) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-    if like.is_dir():
+    with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # without flock, another save may move it
         os.chmod(temporary, like.stat().st_mode & 0o7777)
     _fsync_folder(temporary)
+
+
+def _entries(folder: Path) -> list[str]:
+    """What `folder` holds; nothing when it is not there (without flock, another save may have just moved it)."""
+    try:
+        return os.listdir(folder)
+    except (FileNotFoundError, NotADirectoryError):
+        return []
 
 
 def _swap_in(new: Path, folder: Path) -> None:
