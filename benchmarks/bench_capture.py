@@ -20,9 +20,13 @@ peak is read. The ways take turns, `--rounds` times; best of the rounds (a neigh
 - everything: `run_with_cache(idx)` with no filter, in both. glassgpt has one more T x T tensor per layer than
   TransformerLens: `hook_scores`, the scores before the mask (TransformerLens's `hook_attn_scores` is after it,
   as is glassgpt's `hook_masked_scores`); "all but hook_scores" keeps the same tensors TransformerLens keeps.
-Seconds are wall-clock, CPU seconds the process's user + system time over the same call (what neighbours on a
-shared machine disturb least). Peak RSS is the process's high-water mark (loading included); "kept" is the bytes of
-the distinct tensors the result holds (an alias of another kept tensor counts once).
+Seconds are wall-clock; user and system CPU seconds and minor page faults are the process's own over the same
+call (system time is mostly the kernel handing out zeroed pages). Before each measurement a separate process touches
+and frees `--warm` GiB, so that the virtual machine's first touch of host memory (see WARM) lands on neither tool.
+Peak RSS is the process's high-water mark (loading included); "kept" is the bytes of the distinct tensors the
+result holds (an alias of another kept tensor counts once). The floor is what no capture of that content can peak
+below: the process's resident memory just before the call (the interpreter, torch, the weights) plus the bytes
+kept; "peak above the floor" is what the call costs beyond what it keeps.
 """
 
 import argparse
@@ -58,10 +62,13 @@ generator = torch.Generator().manual_seed(0)
 with torch.no_grad():
     call(torch.randint(0, 50257, (1, 8), generator=generator))  # warm-up: the code paged in
     idx = torch.randint(0, 50257, (1, T), generator=generator)
-    cpu = lambda: sum(resource.getrusage(resource.RUSAGE_SELF)[:2])  # user + system seconds
-    start, cpu_start = time.perf_counter(), cpu()
+    usage = lambda: resource.getrusage(resource.RUSAGE_SELF)
+    before = int(open("/proc/self/statm").read().split()[1]) * resource.getpagesize()  # resident now
+    start, usage_start = time.perf_counter(), usage()
     result = call(idx)
-    seconds, cpu_seconds = time.perf_counter() - start, cpu() - cpu_start
+    seconds, usage_end = time.perf_counter() - start, usage()
+    user, system = (usage_end.ru_utime - usage_start.ru_utime), (usage_end.ru_stime - usage_start.ru_stime)
+    faults = usage_end.ru_minflt - usage_start.ru_minflt
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 
 def tensors(x):
@@ -75,8 +82,9 @@ def tensors(x):
             yield from tensors(item)
 
 storages = {t.untyped_storage().data_ptr(): t.untyped_storage().nbytes() for t in tensors(result)}
-print(json.dumps({"seconds": seconds, "cpu": cpu_seconds, "peak": peak, "kept": sum(storages.values()),
-                  "torch": torch.__version__}))
+print(json.dumps({"seconds": seconds, "user": user, "system": system, "faults": faults, "peak": peak,
+                  "kept": sum(storages.values()),
+                  "before": before, "torch": torch.__version__}))
 """
 
 SAVE = """
@@ -88,6 +96,14 @@ GPT2LMHeadModel(GPT2Config()).save_pretrained(sys.argv[1])  # GPT-2 small's shap
 words = Tokenizer(models.WordLevel({f"t{i}": i for i in range(50257)}, unk_token="t0"))
 PreTrainedTokenizerFast(tokenizer_object=words, unk_token="t0", eos_token="t0").save_pretrained(sys.argv[1])
 """
+
+# The machine's free memory, touched and given back just before each measurement. On a virtual machine the host
+# backs a guest page only when it is first written, and takes idle ones back: a process that happens to be handed
+# such pages pays several microseconds of system time per page (the kernel's clear_page, waiting on the host)
+# instead of about one, which for the multi-GiB captures here doubled one tool's time and not the other's,
+# depending only on which ran after what. Warming before every measurement takes that out of both tools' times.
+WARM = "import sys, torch; torch.ones(int(float(sys.argv[1]) * 2**30) // 4)"
+KEPT_BEST = ("seconds", "user", "system", "faults", "peak", "before")  # best of the rounds, each on its own
 
 WAYS = (("glassgpt", "patterns"), ("glassgpt", "patterns_cache"), ("transformer_lens", "patterns"),
         ("glassgpt", "everything"), ("glassgpt", "as_transformer_lens"), ("transformer_lens", "everything"))
@@ -101,6 +117,10 @@ def run(code: str, *args, peers: str | None = None, threads: int | None = None) 
     if result.returncode != 0:
         raise RuntimeError(result.stderr.strip().splitlines()[-1] if result.stderr.strip() else "failed")
     return json.loads(result.stdout.strip().splitlines()[-1]) if result.stdout.strip() else None
+
+
+def mib(n: float) -> str:
+    return f"{n / 2**20:,.0f} MiB"
 
 
 def has_transformer_lens(peers: str | None) -> bool:
@@ -119,6 +139,8 @@ def main() -> None:
     parser.add_argument("--only", nargs="+", choices=sorted({what for _, what in WAYS}),
                         help="measure only these ways (for a quick look; the table in BENCHMARKS.md has them all)")
     parser.add_argument("--peers", help="a folder holding transformer_lens and its dependencies (not torch)")
+    parser.add_argument("--warm", type=float, default=6.0, metavar="GIB",
+                        help="GiB a separate process touches and frees before each measurement (0: none)")
     args = parser.parse_args()
     peer = has_transformer_lens(args.peers)
     ways = [w for w in WAYS if peer or w[0] == "glassgpt"]
@@ -129,14 +151,17 @@ def main() -> None:
         run(SAVE, folder)
         for _ in range(args.rounds):
             for tool, what in ways:  # taking turns
+                if args.warm:
+                    run(WARM, args.warm)
                 out = run(MEASURE, folder, tool, what, args.tokens,
                           peers=args.peers if tool == "transformer_lens" else None, threads=args.threads)
                 b = best.setdefault((tool, what), out)
-                best[tool, what] = {**out, **{key: min(out[key], b[key]) for key in ("seconds", "cpu", "peak")}}
+                best[tool, what] = {**out, **{key: min(out[key], b[key]) for key in KEPT_BEST}}
     print(f"GPT-2 small shapes, random weights, fp32, B = 1, T = {args.tokens}; best of {args.rounds}, each in its "
           f"own process; torch {best[ways[0]]['torch']}, {os.cpu_count()} CPUs, {args.threads} thread(s)")
-    print("| what is kept | call | seconds | CPU seconds | peak RSS | kept |")
-    print("|:---|:---|---:|---:|---:|---:|")
+    print("| what is kept | call | seconds | user CPU s | system CPU s | page faults | peak RSS | kept | floor "
+          "| peak above the floor |")
+    print("|:---|:---|---:|---:|---:|---:|---:|---:|---:|---:|")
     names = {("glassgpt", "patterns"): "glassgpt `attention_weights(model, idx)`",
              ("glassgpt", "patterns_cache"): "glassgpt `run_with_cache(model, idx, names_filter)`",
              ("transformer_lens", "patterns"): "TransformerLens `run_with_cache(idx, names_filter=...)`",
@@ -148,8 +173,14 @@ def main() -> None:
         kind = "every attention pattern" if what.startswith("patterns") else "everything"
         if what == "as_transformer_lens":
             kind = "what TransformerLens keeps"
-        print(f"| {kind} | {names[tool, what]} | {b['seconds']:.2f} | {b['cpu']:.2f} | {b['peak'] / 2**20:,.0f} MiB "
-              f"| {b['kept'] / 2**20:,.0f} MiB |")
+        floor = b["before"] + b["kept"]  # resident before the call (torch, the weights) plus what the call keeps
+        print(f"| {kind} | {names[tool, what]} | {b['seconds']:.2f} | {b['user']:.2f} | {b['system']:.2f} "
+              f"| {b['faults']:,} | {mib(b['peak'])} | {mib(b['kept'])} | {mib(floor)} | {mib(b['peak'] - floor)} |")
+    ours, theirs = best.get(("glassgpt", "everything")), best.get(("transformer_lens", "everything"))
+    if ours and theirs:
+        floor = ours["before"] + ours["kept"]
+        print(f"\nglassgpt's whole cache keeps {mib(ours['kept'])}; with what was resident before the call its floor "
+              f"is {mib(floor)}, {floor / theirs['peak']:.2f}x TransformerLens's whole peak ({mib(theirs['peak'])}).")
 
 
 if __name__ == "__main__":
