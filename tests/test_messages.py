@@ -58,7 +58,7 @@ def _keys_of(path, node) -> list[str]:
 
 def test_the_catalogs_are_found_and_one_type():
     assert {"glassgpt.errors.ERRORS", "glassgpt.cli.messages.MESSAGES", "glassgpt.lab.texts.PAGE_TEXTS",
-            "glassgpt.checker.texts.REPORT_TEXTS"} <= set(catalogs())
+            "glassgpt.checker.texts.REPORT_TEXTS", "glassgpt.notebook.texts.NOTEBOOK_TEXTS"} <= set(catalogs())
 
 
 @pytest.mark.parametrize("name", sorted(catalogs()))
@@ -125,6 +125,38 @@ def test_every_family_the_cli_names_exists():
     for path, node in named:
         for family in _keys_of(path, node):
             assert MESSAGES.names(family), f"{path}:{node.lineno}: no message in family {family!r}"
+
+
+def test_every_sentence_the_notebook_says_is_in_its_table():
+    """The notebook display is a front end of its own: it says only what its TEXTS hold, none of the CLI's."""
+    from glassgpt.notebook import TEXTS
+    said = [(path, node) for path, node in _calls("t") if str(path).startswith("notebook")]
+    named = [(path, node) for name in ("member", "nearest") for path, node in _calls(name)
+             if str(path).startswith("notebook")]
+    assert len(said) > 30 and len(named) > 3, "calls not found: the scan is stale"
+    for path, node in said:
+        for key in _keys_of(path, node):
+            assert key in TEXTS, f"{path}:{node.lineno}: {key!r}"
+    for path, node in named:
+        for family in _keys_of(path, node):
+            assert TEXTS.names(family), f"{path}:{node.lineno}: no message in family {family!r}"
+    assert set(SCORE_NAMES) <= TEXTS.names("heads")
+
+
+def test_the_library_never_imports_the_cli():
+    """Arrows point one way: the CLI imports the library, and nothing of the library imports the CLI."""
+    for path in sorted(SOURCE.rglob("*.py")):
+        if path.relative_to(SOURCE).parts[0] in ("cli", "__main__.py"):
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.ImportFrom):
+                modules = [f"{node.module or ''}.{alias.name}" for alias in node.names]
+            elif isinstance(node, ast.Import):
+                modules = [alias.name for alias in node.names]
+            else:
+                continue
+            for module in modules:  # glassgpt.cli, ..cli.messages, from . import cli
+                assert "cli" not in module.split(".")[:2], f"{path.relative_to(SOURCE)}:{node.lineno}: {module}"
 
 
 def test_every_score_and_component_has_its_sentences():

@@ -17,7 +17,7 @@ from glassgpt import GPT, GPTConfig, notebook
 from glassgpt.accounting import count_flops, count_parameters, memory_footprint
 from glassgpt.analysis import SCORE_NAMES, head_scores, logit_lens
 from glassgpt.checker import Status, check
-from glassgpt.cli.messages import MESSAGES
+from glassgpt.checker.texts import REPORT_TEXTS
 from glassgpt.inspection import mask_demo, scale_demo, trace_forward, walk_through_head
 from glassgpt.interventions import ablate_each_head, ablate_heads, find_circuit
 from glassgpt.progress import ProgressBar, progress_bar
@@ -171,7 +171,7 @@ def test_a_check_report_is_a_table_of_every_finding_in_the_learners_language(rep
     summary = find(block, "p", **{"class": "glassgpt-summary"})[0]
     assert summary[1]["data-passed"] == "true" and report.passed
     assert f"{len(report.findings)} checks" in text(summary)
-    assert MESSAGES["check.mark.pass"][1] in text(parse(report, lang="zh"))
+    assert REPORT_TEXTS["check.mark.pass"][1] in text(parse(report, lang="zh"))
     assert "passed=True" in repr(report) and str(report).splitlines()[0].startswith(str(report.file))
 
 

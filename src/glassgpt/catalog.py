@@ -1,6 +1,6 @@
 """Catalog: the one type of every table of sentences glassgpt shows a person, each written once in English and
-once in Simplified Chinese: the errors (errors.ERRORS), the CLI's sentences (cli/messages/), the checker's notes
-and the lab page's texts (lab/texts.py).
+once in Simplified Chinese: the errors (errors.ERRORS), the CLI's sentences (cli/messages/), the checker's notes,
+the lab page's texts (lab/texts.py) and the notebook display's (notebook/texts.py).
 
 A Catalog checks itself as it is made (both languages present, the same `{fields}` on both sides), says a key in
 a language (`say`), and finds the key for a name that code holds (`member`, `nearest`), so that code never keeps a

@@ -1,7 +1,10 @@
-"""What the notebook display (glassgpt/notebook.py) says around the numbers: key -> (English, Chinese). The check
-report reuses the `check` mode's sentences and the head scores the `heads` mode's names, so each is written once."""
+"""What the notebook display (notebook/__init__.py) says around the numbers: key -> (English, Chinese). A check
+report reuses the checker's sentences (checker/texts.py) and a head score the lab's name for it (lab/texts.py), so
+each is written once."""
 
-MESSAGES = {
+from ..catalog import Catalog
+
+NOTEBOOK_TEXTS = Catalog({
     "nb.config": ("GPTConfig: {total} parameters, each head {head_size} wide",
                   "GPTConfig：{total} 个参数，每个头的宽度为 {head_size}"),
     "nb.head_scores": ("Attention head scores, measured on {n} random repeated sequences of {T} tokens; each "
@@ -34,7 +37,7 @@ MESSAGES = {
                     "训练记录：{steps} 步中的 {points} 个点（每 {every} 步一个）；{measure} 是留出数据上的上下文学习指标，越低越好"),
     "nb.step": ("step", "步"),
     "nb.train_loss": ("training loss", "训练损失"),
-    "nb.best_score": ("best {name} score", "最高{name}分数"),
+    "nb.best_score": ("best {name}", "最高{name}"),
     "nb.phase_change": ("The phase change: the best induction score rose from {before:.2f} to {after:.2f} between "
                         "steps {start} and {end}, while the in-context measure went from {m_before:.3f} to "
                         "{m_after:.3f} ({share:.0%} of its whole fall)",
@@ -76,4 +79,4 @@ MESSAGES = {
     "nb.scaled": ("q·k / √hs", "q·k / √hs"),
     "nb.spread": ("spread (std)", "离散程度（标准差）"),
     "nb.peak": ("largest softmax weight", "softmax 的最大权重"),
-}
+})

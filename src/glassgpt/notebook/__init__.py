@@ -12,10 +12,10 @@ extension (and with token texts, where the result holds only ids).
 
 The HTML is a `<div class="glassgpt">` holding a caption and `<table>`s, styled inline (notebook front ends strip
 <style> elements); every number is written into the page, heat cells carry it as text and shade. Texts come from
-the CLI's message table in the display's language (`set_language`, else the locale: errors.default_language); a
-check report says the same sentences as `glassgpt check`. The lab is lab/'s one-file page in an
-`<iframe sandbox="allow-scripts allow-downloads" srcdoc=...>`: its script runs, nothing is fetched, and it cannot
-reach the notebook.
+TEXTS in the display's language (`set_language`, else the locale: errors.default_language): the display's own
+(notebook/texts.py), the checker's (a check report says the same sentences as `glassgpt check`) and the lab's (a
+head score's name). The lab is lab/'s one-file page in an `<iframe sandbox="allow-scripts allow-downloads"
+srcdoc=...>`: its script runs, nothing is fetched, and it cannot reach the notebook.
 """
 
 import html
@@ -23,16 +23,23 @@ from pathlib import Path
 
 import torch
 
-from .accounting import FlopCount, MemoryFootprint, ParameterCount, count_parameters, format_bytes
-from .analysis import SCORE_NAMES, HeadScores, LogitLens
-from .checker import CHECK_CONFIG, REFERENCE_NAMES, Report, Status
-from .cli.messages import Messages
-from .config import GPTConfig
-from .errors import LANGUAGES, GlassGPTError, default_language
-from .inspection import ForwardTrace, HeadWalkthrough, MaskDemo, ScaleDemo
-from .interventions import Ablation, Circuit, HeadAblations
-from .timeline import PhaseChange, Timeline, phase_change
-from .training import TrainResult
+from ..accounting import FlopCount, MemoryFootprint, ParameterCount, count_parameters, format_bytes
+from ..analysis import SCORE_NAMES, HeadScores, LogitLens
+from ..catalog import Catalog, Voice
+from ..checker import CHECK_CONFIG, REFERENCE_NAMES, Report, Status
+from ..checker.texts import REPORT_TEXTS
+from ..config import GPTConfig
+from ..errors import LANGUAGES, GlassGPTError, default_language
+from ..inspection import ForwardTrace, HeadWalkthrough, MaskDemo, ScaleDemo
+from ..interventions import Ablation, Circuit, HeadAblations
+from ..lab.texts import PAGE_TEXTS
+from ..timeline import PhaseChange, Timeline, phase_change
+from ..training import TrainResult
+from .texts import NOTEBOOK_TEXTS
+
+# what a display says: its own sentences, a check report's (as `glassgpt check` says them), and the lab page's
+# (a head score's name), each written once where it belongs
+TEXTS = Catalog.merged([NOTEBOOK_TEXTS, REPORT_TEXTS, PAGE_TEXTS])
 
 SANDBOX = "allow-scripts allow-downloads"  # the lab's script runs and saves PNGs; no same-origin, no forms
 TIMELINE_ROWS = 12  # a timeline table shows this many of its points, evenly spread, first and last included
@@ -107,7 +114,7 @@ def _heads(heads) -> str:
 
 def _head_scores(scores: HeadScores, t, tokenizer=None) -> str:
     n, T = scores.tokens.idx.shape
-    parts = [f'<p style="margin:6px 0 2px"><b>{_e(t.member("heads.name", name))}</b></p>'
+    parts = [f'<p style="margin:6px 0 2px"><b>{_e(t.member("heads", name))}</b></p>'
              + _grid(t, scores.by_name()[name], 0.0, 1.0, kind=f"score-{name}") for name in SCORE_NAMES]
     return _block("head-scores", t("nb.head_scores", n=n, T=T), *parts)
 
@@ -207,7 +214,7 @@ def _timeline(timeline: Timeline, t, tokenizer=None) -> str:
             + [_heat(best[name][i], 0, 1) if best[name][i] is not None else _td("–") for name in best]
             for i in shown]
     header = [t("nb.step"), t("nb.train_loss"), timeline.measure,
-              *(t("nb.best_score", name=t.member("heads.name", name)) for name in best)]
+              *(t("nb.best_score", name=t.member("heads", name)) for name in best)]
     caption = t("nb.timeline", points=P, steps=timeline.steps[-1], every=timeline.every, measure=timeline.measure)
     change = phase_change(timeline)
     return _block("timeline", caption, _table(header, rows, "timeline"),
@@ -305,7 +312,7 @@ def to_html(obj, lang: str | None = None, tokenizer=None) -> str:
     previous = _language[0]
     _language[0] = lang or previous
     try:
-        return formatter(obj, Messages(language()), tokenizer)
+        return formatter(obj, Voice(TEXTS, language()), tokenizer)
     finally:
         _language[0] = previous
 
@@ -372,12 +379,11 @@ def show(model, text: str | None = None, tokenizer=None, lang: str | None = None
     folder's tokenizer and timeline come with it. tokenizer: a glassgpt tokenizer, or a path that holds one
     (needed for `text`). Without `text` the input is 16 random token ids whose second half repeats the first,
     where a trained model's induction heads show. lang: the page's first language (the display's by default)."""
-    from .checkpoints import find_tokenizer, load_tokenizer
-    from .lab import build_payload, render_page
-    from .lab.texts import PAGE_TEXTS
-    from .model import GPT
-    from .text import PaddedTokenizer, Tokenizer
-    from .timeline import read_timeline
+    from ..checkpoints import find_tokenizer, load_tokenizer
+    from ..lab import build_payload, render_page
+    from ..model import GPT
+    from ..text import PaddedTokenizer, Tokenizer
+    from ..timeline import read_timeline
 
     lang = lang or language()
     if lang not in LANGUAGES:
