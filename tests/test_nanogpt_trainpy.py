@@ -309,7 +309,7 @@ def test_configure_optimizers_decays_exactly_the_tensors_of_two_or_more_dimensio
 
 @pytest.mark.parametrize("bias", [True, False])
 def test_estimate_mfu_counts_what_flopcountermode_counts_and_differs_from_6n_by_the_1d_parameters(bias):
-    config = GPTConfig(vocab_size=50, block_size=16, n_layer=2, n_head=2, n_embd=32, bias=bias, attention="manual")
+    config = GPTConfig(vocab_size=50, block_size=16, n_layer=2, n_head=2, n_embd=32, bias=bias, flash=False)
     model = GPT(config)
     B, dt, peak = 3, 0.5, 1e9
     idx = torch.randint(0, 50, (B, config.block_size))

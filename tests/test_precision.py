@@ -103,15 +103,15 @@ def test_gpt2_small_half_precision_forward_is_finite(gpt2_small, dtype, attentio
     assert error <= 0.05 * reference.abs().max()
 
 
-@pytest.mark.parametrize("attention_path", ["sdpa", "manual"])
+@pytest.mark.parametrize("flash", [True, False], ids=["sdpa", "manual"])
 @pytest.mark.parametrize("dtype", [torch.bfloat16, torch.float16], ids=["bf16", "fp16"])
-def test_half_precision_is_causal_and_caches(dtype, attention_path):
+def test_half_precision_is_causal_and_caches(dtype, flash):
     """GPT-2 small's width and heads (2 layers, a small vocabulary, to stay fast). In half precision the mask must
     still hold exactly (a later token changes no earlier logit, bit for bit), and the cache, fed a prompt, single
     tokens and a chunk after a past (the bottom-right mask), stays finite and gives the full forward pass's logits
     to within half precision."""
     torch.manual_seed(0)
-    model = GPT(GPTConfig.from_preset("gpt2", n_layer=2, vocab_size=512, attention=attention_path)).eval().to(dtype)
+    model = GPT(GPTConfig.from_preset("gpt2", n_layer=2, vocab_size=512, flash=flash)).eval().to(dtype)
     idx = torch.randint(0, 512, (1, 64), generator=torch.Generator().manual_seed(1))
     changed = idx.clone()
     changed[0, 40] = (changed[0, 40] + 1) % 512
@@ -125,11 +125,11 @@ def test_half_precision_is_causal_and_caches(dtype, attention_path):
     assert (cached.float() - full.float()).abs().max() <= 0.02 * full.float().abs().max()
 
 
-@pytest.mark.parametrize("attention", ["sdpa", "manual"])
-def test_bf16_autocast_training_step(attention):
+@pytest.mark.parametrize("flash", [True, False], ids=["sdpa", "manual"])
+def test_bf16_autocast_training_step(flash):
     """Autocast: matmuls in bf16, parameters, gradients and the optimizer step stay in fp32."""
     torch.manual_seed(0)
-    model = GPT(GPTConfig.from_preset("small", attention=attention)).train()
+    model = GPT(GPTConfig.from_preset("small", flash=flash)).train()
     idx = torch.randint(0, model.config.vocab_size, (4, 33), generator=torch.Generator().manual_seed(1))
     with torch.autocast("cpu", dtype=torch.bfloat16):
         logits, loss = model(idx[:, :-1], targets=idx[:, 1:])
