@@ -180,8 +180,69 @@ def test_a_hostile_meta_pkl_is_refused_without_running_it(tmp_path, cli):
                                   {"stoi": {"a": 0}}, ["a"], {"stoi": {"ab": 0}, "itos": {0: "ab"}}])
 def test_a_meta_pkl_that_is_not_a_vocabulary_is_one_error(tmp_path, meta):
     (tmp_path / "meta.pkl").write_bytes(pickle.dumps(meta))
-    with pytest.raises(GlassGPTError):
+    with pytest.raises(GlassGPTError) as error:
         load_tokenizer(tmp_path / "meta.pkl")
+    assert error.value.fields["file"] == str(tmp_path / "meta.pkl")
+
+
+def rewrite(file, **changes):
+    """Rewrite a ckpt.pt with some of its entries changed."""
+    torch.save({**torch.load(file, weights_only=True), **changes}, file)
+
+
+def test_model_args_that_are_not_nanogpts_are_one_error_naming_them(tmp_path):
+    file, _ = nanogpt_run(tmp_path)
+    rewrite(file, model_args=[2, 2, 16])
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(file)
+    assert error.value.key == "checkpoint_pt_config_type"
+    assert error.value.fields == {"file": str(file), "type": "list"}
+    rewrite(file, model_args={**MODEL_ARGS, "n_inner": 64, "flash": True})
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(file)
+    assert error.value.key == "checkpoint_pt_config_fields"
+    assert error.value.fields == {"file": str(file), "unknown": "'n_inner', 'flash'",
+                                  "known": "n_layer, n_head, n_embd, block_size, bias, vocab_size, dropout"}
+
+
+def test_a_model_entry_that_is_not_a_state_dict_is_one_error(tmp_path):
+    file, _ = nanogpt_run(tmp_path)
+    rewrite(file, model={"transformer.wte.weight": [1.0, 2.0]})
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(file)
+    assert error.value.key == "checkpoint_pt_unknown" and error.value.fields["file"] == str(file)
+    assert "transformer.wte.weight" in error.value.fields["found"]
+
+
+def test_a_config_passed_is_held_against_the_files_model_args(tmp_path):
+    file, _ = nanogpt_run(tmp_path)
+    stored = GPT.from_pretrained(file).config
+    assert GPT.from_pretrained(file, stored).config == stored
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(file, stored.replace(n_embd=32))
+    assert error.value.key == "checkpoint_config_conflict"
+    assert error.value.fields == {"file": str(file), "field": "n_embd", "stored": "16", "given": "32"}
+
+
+@pytest.mark.parametrize("training", ["shakespeare_char", ["dataset"], None])
+def test_training_settings_that_are_not_a_dict_name_no_dataset(tmp_path, training):
+    file, _ = nanogpt_run(tmp_path)
+    rewrite(file, config=training)
+    assert GPT.from_pretrained(file).config.n_layer == MODEL_ARGS["n_layer"]
+    assert find_tokenizer(file) is None
+
+
+@pytest.mark.parametrize("dataset", ["..", "../elsewhere", "/tmp", ".", 7])
+def test_a_dataset_name_never_leaves_the_data_folder(tmp_path, dataset):
+    """nanoGPT's sample.py reads data/<dataset>/meta.pkl; a dataset named as a path (or "..") finds nothing,
+    though a meta.pkl lies where that path would lead."""
+    file, _ = nanogpt_run(tmp_path)
+    meta = (tmp_path / "data" / "shakespeare_char" / "meta.pkl").read_bytes()
+    for folder in (tmp_path, tmp_path / "elsewhere", tmp_path / "data"):
+        folder.mkdir(exist_ok=True)
+        (folder / "meta.pkl").write_bytes(meta)
+    rewrite(file, config={"dataset": dataset})
+    assert find_tokenizer(file) is None
 
 
 def test_meta_ids_past_the_models_vocabulary_are_refused(tmp_path):

@@ -219,11 +219,36 @@ def test_concurrent_writers_leave_exactly_one_complete_checkpoint(tmp_path, lock
             assert set(outcomes.values()) <= ({"ok"} if lock else {"ok", "checkpoint_save_race"}), outcomes
             assert leftovers(folder) == [] and sorted(os.listdir(folder)) == ["config.json", "model.safetensors"]
     finally:
+        start.abort()  # a failed round leaves the writers waiting: let them go now, not at the barriers' timeout
+        done.abort()
         for writer in writers:
             writer.join(timeout=60)
             if writer.is_alive():
                 writer.kill()
     assert all(writer.exitcode == 0 for writer in writers)
+
+
+@pytest.mark.parametrize("swapped", [True, False])
+def test_a_folder_swapped_while_it_is_checked_is_the_race_not_a_verdict(tmp_path, swapped):
+    """Without flock another save can swap the folder while this one checks that it is a checkpoint (the check
+    then reads half of one folder and half of the next): that is the race, said as such, and this save writes
+    nothing. A folder that stays put and fails the check keeps the check's own error."""
+    from glassgpt.checkpoints.folders import write_folder
+
+    folder, other = tmp_path / "ckpt", tmp_path / "other"
+    small_model(seed=0).save_pretrained(folder)
+    small_model(seed=1).save_pretrained(other)
+
+    def check(path):
+        if swapped:  # another save's two renames, between this check's reads
+            os.rename(path, tmp_path / "aside")
+            os.rename(other, path)
+        raise GlassGPTError("checkpoint_folder_not_ours", folder=str(path), names="config.json")
+
+    with pytest.raises(GlassGPTError) as error:
+        write_folder(folder, lambda temporary: (temporary / "x").write_text("x"), check)
+    assert error.value.key == ("checkpoint_save_race" if swapped else "checkpoint_folder_not_ours")
+    assert sorted(os.listdir(folder)) == ["config.json", "model.safetensors"] and leftovers(folder) == []
 
 
 def test_a_reader_never_sees_half_a_swap(tmp_path):

@@ -265,8 +265,31 @@ def test_override_args_change_only_dropout(tmp_path):
     with pytest.raises(GlassGPTError) as error:
         GPT.from_pretrained(tmp_path / "m", dict(n_layer=3))
     assert error.value.key == "nanogpt_override_args"
+    assert error.value.fields == {"unknown": "'n_layer'", "known": "dropout"}
     assert GPT.from_pretrained(tmp_path / "m", override_args={}).training  # nanoGPT's: ready to train
     assert not GPT.from_pretrained(tmp_path / "m").training  # glassgpt's: ready to look inside
+    with pytest.raises(TypeError, match=r"^override_args must be a dict such as dict\(dropout=0.1\), got list$"):
+        GPT.from_pretrained(tmp_path / "m", override_args=["dropout"])
+
+
+def test_nanogpts_from_pretrained_is_the_file_with_the_erf_gelu_and_the_dropout_asked_for(tmp_path):
+    """In process, what the GPT-2 oracle above checks in a child: the weights of the file, nanoGPT's erf GELU
+    (PyTorch's own F.gelu stands in for nanoGPT's nn.GELU()), the dropout asked for, and a config passed beside
+    override_args still held against the file's."""
+    torch.manual_seed(0)
+    saved = GPT(GPTConfig.from_preset("tiny", bias=True))
+    saved.save_pretrained(tmp_path / "m")
+    ours = GPT.from_pretrained(tmp_path / "m", dict(dropout=0.25))
+    assert ours.config.gelu_approximate == "none" and ours.config.dropout == ours.drop.p == 0.25
+    erf = GPT(saved.config.replace(gelu_approximate="none")).eval()
+    erf.load_state_dict(saved.state_dict())
+    idx = torch.randint(0, saved.config.vocab_size, (2, 16))
+    with torch.no_grad():
+        torch.testing.assert_close(ours.eval()(idx)[0], erf(idx)[0], atol=0, rtol=0)
+        assert not torch.allclose(erf(idx)[0], saved.eval()(idx)[0])  # the GELU did change: tanh is not erf
+    with pytest.raises(GlassGPTError) as error:
+        GPT.from_pretrained(tmp_path / "m", saved.config.replace(n_layer=3), override_args={})
+    assert error.value.key == "checkpoint_config_conflict" and error.value.fields["field"] == "n_layer"
 
 
 # --- each method against an oracle ---------------------------------------------------------------------------
@@ -282,6 +305,14 @@ def test_load_state_dict_takes_nanogpts_names_and_a_compiled_models_prefix(bias)
     with torch.no_grad():
         torch.testing.assert_close(ours(idx)[0], theirs(idx), atol=1e-6, rtol=0)
     ours.load_state_dict(ours.state_dict())  # glassgpt's own names still load
+
+
+def test_load_state_dict_is_strict_unless_told():
+    ours = GPT(GPTConfig(**MODEL_ARGS, gelu_approximate="none"))
+    partial = {k: v for k, v in NanoGPT(MODEL_ARGS).state_dict().items() if k != "transformer.ln_f.weight"}
+    with pytest.raises(RuntimeError, match="ln_f.weight"):  # strict, as nn.Module's is by default
+        ours.load_state_dict(partial)
+    assert ours.load_state_dict(partial, strict=False).missing_keys == ["ln_f.weight"]
 
 
 def test_nanogpt_state_dict_loads_strictly_into_nanogpts_layout():
@@ -305,6 +336,10 @@ def test_configure_optimizers_decays_exactly_the_tensors_of_two_or_more_dimensio
     assert {names[id(p)] for p in no_decay["params"]} == {n for n, p in model.named_parameters()
                                                           if p.dim() < 2 and n != "ln_f.weight"}
     assert decay["lr"] == 3e-4 and decay["betas"] == (0.9, 0.95) and not decay["fused"]
+    # nanoGPT's rule: PyTorch's fused AdamW where the device type is CUDA (this torch also fuses on the CPU, where
+    # the parameters are here, so asking for "cuda" shows the choice without a GPU)
+    fused = model.configure_optimizers(0.1, 3e-4, (0.9, 0.95), "cuda")
+    assert all(group["fused"] is True for group in fused.param_groups)
 
 
 @pytest.mark.parametrize("bias", [True, False])
@@ -322,8 +357,10 @@ def test_estimate_mfu_counts_what_flopcountermode_counts_and_differs_from_6n_by_
     one_d = sum(p.numel() for p in model.parameters() if p.dim() == 1)  # biases, LayerNorm gains and shifts
     ours_per_token = model.estimate_mfu(1, 1.0, 1.0) / T
     assert nanogpt_per_token - ours_per_token == pytest.approx(6 * one_d, rel=1e-12)
-    with pytest.raises(GlassGPTError):
-        model.estimate_mfu(B, 0.0)
+    for bad_dt, bad_peak in ((0.0, peak), (dt, 0.0), (-1.0, peak)):
+        with pytest.raises(GlassGPTError) as error:
+            model.estimate_mfu(B, bad_dt, bad_peak)
+        assert error.value.key == "mfu_positive" and error.value.fields == {"dt": bad_dt, "peak_flops": bad_peak}
 
 
 def test_crop_block_size_keeps_the_first_positions_and_the_logits():
@@ -337,9 +374,17 @@ def test_crop_block_size_keeps_the_first_positions_and_the_logits():
         torch.testing.assert_close(model(idx)[0], before, atol=0, rtol=0)
     with pytest.raises(GlassGPTError):
         model(torch.zeros(1, 9, dtype=torch.long))
-    with pytest.raises(GlassGPTError) as error:
-        model.crop_block_size(9)
-    assert error.value.key == "crop_block_size"
+    assert model.pos_emb.num_embeddings == 8
+    model.crop_block_size(8)  # to the size it has: nothing changes
+    model.crop_block_size(1)  # the smallest block there is
+    assert model.pos_emb.weight.shape == (1, model.config.n_embd) and model.pos_emb.num_embeddings == 1
+    for size in (0, 2):
+        with pytest.raises(GlassGPTError) as error:
+            model.crop_block_size(size)
+        assert error.value.key == "crop_block_size" and error.value.fields == {"block_size": size, "current": 1}
+    for size, name in ((2.0, "float"), (True, "bool")):
+        with pytest.raises(TypeError, match=f"^block_size must be an int, got {name}$"):
+            model.crop_block_size(size)
 
 
 def test_set_dropout_reaches_every_dropout():

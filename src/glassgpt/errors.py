@@ -203,9 +203,9 @@ ERRORS = Catalog({
         '{folder} is a file; save_pretrained writes a folder: give the path of a folder',
         '{folder} 是一个文件；save_pretrained 写入的是目录：请给出目录路径'),
     'checkpoint_save_race': (
-        'another process moved {folder} while this save was putting its files in place; nothing of this save was '
-        'kept: save again',
-        '本次保存放置文件时，另一个进程移动了 {folder}；本次保存未留下任何内容：请重新保存'),
+        'another process moved {folder} while this save was replacing it; nothing of this save was kept: save '
+        'again',
+        '本次保存替换 {folder} 时，另一个进程移动了它；本次保存未留下任何内容：请重新保存'),
     'not_regular_file': (
         '{file} is not a regular file (a FIFO, a device or a socket); glassgpt reads checkpoints and tokenizers '
         'only from regular files and folders',
@@ -226,9 +226,10 @@ ERRORS = Catalog({
         '{file} 要求加载 {names}，这可能执行代码；glassgpt 只把 meta.pkl 当作普通数据（字典、字符串、数字）读取：'
         '请用 pickle.dump 保存这样的字典'),
     'nanogpt_meta_bad': (
-        "{file} is not nanoGPT's meta.pkl: it needs 'stoi' (char -> id) and 'itos' (id -> char), each the other's "
-        'inverse',
-        "{file} 不是 nanoGPT 的 meta.pkl：它需要 'stoi'（字符 -> id）和 'itos'（id -> 字符），且两者互为逆映射"),
+        "{file} is not nanoGPT's meta.pkl: it needs 'stoi' (one character -> an id of 0 or more) and 'itos' "
+        "(id -> character), each the other's inverse",
+        "{file} 不是 nanoGPT 的 meta.pkl：它需要 'stoi'（单个字符 -> 不小于 0 的 id）和 'itos'（id -> 字符），"
+        "且两者互为逆映射"),
     'nanogpt_override_args': (
         'override_args may change only {known} (as in nanoGPT), got {unknown}',
         'override_args 只能修改 {known}（与 nanoGPT 相同），收到 {unknown}'),

@@ -40,7 +40,7 @@ def write_folder(folder: Path, fill: Callable[[Path], None], replaceable: Callab
             if folder.exists() and not folder.is_dir():
                 raise GlassGPTError("checkpoint_save_is_file", folder=str(folder))
             if _entries(folder):
-                replaceable(folder)
+                _check_replaceable(folder, replaceable)
             temporary = _side_path(folder, "tmp")
             os.mkdir(temporary)
             try:
@@ -79,6 +79,26 @@ def _settle(temporary: Path, like: Path) -> None:
     with contextlib.suppress(FileNotFoundError, NotADirectoryError):  # without flock, another save may move it
         os.chmod(temporary, like.stat().st_mode & 0o7777)
     _fsync_folder(temporary)
+
+
+def _check_replaceable(folder: Path, replaceable: Callable[[Path], None]) -> None:
+    """`replaceable(folder)`, where a failure because another save swapped the folder in the middle of the check
+    (only possible without flock) is that race, not a verdict on a folder that is no longer there."""
+    before = _identity(folder)
+    try:
+        replaceable(folder)
+    except (GlassGPTError, OSError):
+        if before is None or _identity(folder) != before:
+            raise GlassGPTError("checkpoint_save_race", folder=str(folder)) from None
+        raise
+
+
+def _identity(folder: Path) -> tuple[int, int] | None:
+    try:
+        stat = os.stat(folder)
+    except OSError:
+        return None
+    return stat.st_dev, stat.st_ino
 
 
 def _entries(folder: Path) -> list[str]:

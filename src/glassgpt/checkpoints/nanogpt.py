@@ -77,6 +77,9 @@ def read_meta(file: Path) -> CharTokenizer:
         inverse = len(itos) == len(stoi) and {i: c for c, i in stoi.items()} == itos
     except TypeError:  # not dicts, or an id that is a list: nothing nanoGPT writes
         inverse = False
-    if not inverse:
-        raise GlassGPTError("nanogpt_meta_bad", file=str(file))
-    return CharTokenizer(stoi)  # checks every entry: one character -> an id >= 0, the ids distinct
+    if inverse:
+        try:
+            return CharTokenizer(stoi)  # checks every entry: one character -> an id >= 0, the ids distinct
+        except GlassGPTError:
+            pass  # said below, naming the file
+    raise GlassGPTError("nanogpt_meta_bad", file=str(file))
