@@ -263,9 +263,9 @@ def test_override_args_change_only_dropout(tmp_path):
     model = GPT(GPTConfig.from_preset("tiny"))
     model.save_pretrained(tmp_path / "m")
     with pytest.raises(GlassGPTError) as error:
-        GPT.from_pretrained(tmp_path / "m", dict(n_layer=3))
+        GPT.from_pretrained(tmp_path / "m", dict(n_layer=3, bias=False))
     assert error.value.key == "nanogpt_override_args"
-    assert error.value.fields == {"unknown": "'n_layer'", "known": "dropout"}
+    assert error.value.fields == {"unknown": "'n_layer', 'bias'", "known": "dropout"}
     assert GPT.from_pretrained(tmp_path / "m", override_args={}).training  # nanoGPT's: ready to train
     assert not GPT.from_pretrained(tmp_path / "m").training  # glassgpt's: ready to look inside
     with pytest.raises(TypeError, match=r"^override_args must be a dict such as dict\(dropout=0.1\), got list$"):
