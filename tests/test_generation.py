@@ -656,3 +656,27 @@ def test_generate_mode_bad_values_exit_2_with_one_line(args, needle, lang):
     lines = result.stderr.strip().splitlines()
     assert len(lines) == 1 and needle in lines[0], result.stderr
     assert bool(re.search(r"[\u4e00-\u9fff]", lines[0])) == (lang == "zh")
+
+
+@pytest.mark.parametrize("prompt, new, use_cache", [(5, 7, True), (3, 40, True), (30, 10, True), (5, 7, False)])
+def test_the_memory_check_asks_for_what_generation_then_allocates(prompt, new, use_cache):
+    """The oracle is the tensors themselves: generate's memory check, made before anything is allocated, asks for
+    the token buffer and the KV cache that the loop then really allocates (their nbytes), the cache's one spare
+    slot included, give or take one token's keys and values per layer (the check counts the newest token too)."""
+    model = GPT(GPTConfig.from_preset("tiny")).eval()  # block_size 32: (3, 40) and (30, 10) slide the window
+    config, B = model.config, 2
+    asked, caches = [], []
+
+    class Recorded(KVCache):
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            caches.append(self)
+
+    with mock.patch("glassgpt.generation.require_memory", lambda nbytes, what, device: asked.append(nbytes)), \
+            mock.patch("glassgpt.generation.KVCache", Recorded):
+        out = model.generate(torch.zeros(B, prompt, dtype=torch.long), new, use_cache=use_cache)
+    buffer = out.nelement() * out.element_size()  # the loop's token buffer is the ids it returns
+    cache = sum(t.nbytes for c in caches for layer in c.layers for t in (layer.k, layer.v))
+    one_token = 2 * config.n_layer * config.n_embd * 4 * B  # keys and values of one position, float32
+    assert len(asked) == 1 and (len(caches) == 1) is use_cache
+    assert buffer + cache <= asked[0] <= buffer + cache + (one_token if use_cache else 0)
